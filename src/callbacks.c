@@ -1,0 +1,194 @@
+/* callbacks.c -- the four callbacks the host calls from its training loop.
+ *
+ * Each callback works on a copy of the position, calls the host's hooks, and commits only
+ * when every hook has succeeded: a failing hook leaves the scheduler exactly as it was, so
+ * the host can retry the call. */
+#include <math.h>
+#include <string.h>
+
+#include "numfmt.h"
+#include "scheduler.h"
+
+/* Check the metrics a callback received: a pointer when n > 0, non-empty names. */
+static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
+                                 size_t n)
+{
+    size_t i;
+    char idx[SGDR_NUMFMT_CAP];
+    if (n > 0 && m == NULL) {
+        sgdr_u64fmt(idx, n);
+        return sgdr_fail(s, SGDR_ENULL, who, ": metrics is NULL but n is ", idx, NULL);
+    }
+    for (i = 0; i < n; i++) {
+        if (m[i].name == NULL || m[i].name[0] == '\0') {
+            sgdr_u64fmt(idx, i);
+            return sgdr_fail(s, SGDR_EMETRIC, who, ": metric ", idx, " has ",
+                             m[i].name == NULL ? "a NULL name" : "an empty name", NULL);
+        }
+    }
+    return SGDR_OK;
+}
+
+/* The common entry checks of the callbacks that need a run in progress. */
+static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
+                             size_t n)
+{
+    sgdr_status st;
+    if (s == NULL) return SGDR_ENULL;
+    if ((st = check_metrics(s, who, m, n)) != SGDR_OK) return st;
+    if (!s->running)
+        return sgdr_fail(s, SGDR_EORDER, who,
+                         " called with no run in progress: call sgdr_on_train_begin first",
+                         NULL);
+    return SGDR_OK;
+}
+
+/* Hand lr to the host's set_lr hook, if any. */
+static sgdr_status call_set_lr(const sgdr_scheduler *s, const char *who, double lr)
+{
+    char num[SGDR_NUMFMT_CAP], step[SGDR_NUMFMT_CAP];
+    if (s->set_lr == NULL || s->set_lr(s->lr_user, lr) == 0) return SGDR_OK;
+    sgdr_numfmt(num, lr);
+    sgdr_u64fmt(step, s->at.step);
+    return sgdr_fail(s, SGDR_EHOOK_SET_LR, who, ": the set_lr hook failed for lr ", num,
+                     " (step ", step, ")", NULL);
+}
+
+/* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
+static uint32_t hook_cycle(uint64_t cycle)
+{
+    return cycle > UINT32_MAX ? UINT32_MAX : (uint32_t)cycle;
+}
+
+sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
+{
+    sgdr_position start;
+    double lr;
+    sgdr_status st;
+    if (s == NULL) return SGDR_ENULL;
+    if (s->running) {
+        if (!s->resumable)
+            return sgdr_fail(s, SGDR_EORDER,
+                             "sgdr_on_train_begin called during a run: call "
+                             "sgdr_on_train_end first", NULL);
+        /* Resuming a loaded run: keep the counters, give the host the restored lr. */
+        if ((st = call_set_lr(s, "sgdr_on_train_begin", s->lr)) != SGDR_OK) return st;
+        s->resumable = 0;
+        return SGDR_OK;
+    }
+    if ((st = sgdr_config_check(&s->config, s->message, sizeof s->message)) != SGDR_OK)
+        return st;
+    sgdr_position_start(&s->config, &start);
+    lr = sgdr_position_lr(&s->config, &start);
+    if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
+    s->at = start;
+    s->lr = lr;
+    s->running = 1;
+    s->resumable = 0;
+    s->snapshots = 0;
+    s->last_snapshot = 0;
+    sgdr_history_clear(&s->history, &s->allocator, 0);
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
+{
+    static const char who[] = "sgdr_on_batch_end";
+    sgdr_position next;
+    double trained, lr;
+    sgdr_status st;
+    (void)batch; /* the host's own index; the scheduler counts batches itself */
+    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    trained = s->lr;
+    if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0) {
+        char step[SGDR_NUMFMT_CAP];
+        sgdr_u64fmt(step, s->at.step);
+        return sgdr_fail(s, SGDR_EHOOK_GET_LR, who, ": the get_lr hook failed (step ", step,
+                         ")", NULL);
+    }
+    if (s->config.history) {
+        st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message,
+                                  sizeof s->message);
+        if (st != SGDR_OK) return st;
+    }
+    next = s->at;
+    next.step++;
+    next.batch_in_epoch++;
+    next.pos++;
+    lr = sgdr_position_lr(&s->config, &next);
+    if ((st = call_set_lr(s, who, lr)) != SGDR_OK) {
+        if (s->config.history) sgdr_history_abort(&s->history, &s->allocator);
+        return st;
+    }
+    if (s->config.history) sgdr_history_commit(&s->history, trained, m, n);
+    s->at = next;
+    s->lr = lr;
+    s->resumable = 0;
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metric *m, size_t n)
+{
+    static const char who[] = "sgdr_on_epoch_end";
+    sgdr_position next;
+    double lr;
+    int snapped = 0;
+    sgdr_status st;
+    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if (epoch != s->at.epoch) {
+        char got[SGDR_NUMFMT_CAP], want[SGDR_NUMFMT_CAP];
+        sgdr_u64fmt(got, epoch);
+        sgdr_u64fmt(want, s->at.epoch);
+        return sgdr_fail(s, SGDR_EEPOCH, who, ": the host says epoch ", got,
+                         " but the scheduler expects epoch ", want,
+                         " (epochs are counted from 0; to resume a run, load its saved state "
+                         "first)", NULL);
+    }
+    next = s->at;
+    next.epoch++;
+    next.batch_in_epoch = 0;
+    lr = s->lr;
+    if (next.epoch == s->at.cycle_end) {
+        if (s->at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
+            if (s->snapshot(s->weight_user, hook_cycle(s->at.cycle)) != 0) {
+                char cyc[SGDR_NUMFMT_CAP];
+                sgdr_u64fmt(cyc, s->at.cycle);
+                return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, who,
+                                 ": the snapshot hook failed for cycle ", cyc, NULL);
+            }
+            snapped = 1;
+        }
+        sgdr_position_restart(&s->config, &next);
+        /* keras-seed changes only counters at a restart: the next batch keeps the lr set
+         * after the last batch. Peak mode starts the new phase at its own value. */
+        if (s->config.restart_mode == SGDR_RESTART_PEAK) {
+            lr = sgdr_position_lr(&s->config, &next);
+            if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
+        }
+    }
+    if (snapped) {
+        s->snapshots++;
+        s->last_snapshot = s->at.cycle;
+    }
+    s->at = next;
+    s->lr = lr;
+    s->resumable = 0;
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+{
+    static const char who[] = "sgdr_on_train_end";
+    sgdr_status st;
+    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL &&
+        s->restore(s->weight_user, hook_cycle(s->last_snapshot)) != 0) {
+        char cyc[SGDR_NUMFMT_CAP];
+        sgdr_u64fmt(cyc, s->last_snapshot);
+        return sgdr_fail(s, SGDR_EHOOK_RESTORE, who, ": the restore hook failed for cycle ",
+                         cyc, NULL);
+    }
+    s->running = 0;
+    s->resumable = 0;
+    return SGDR_OK;
+}

@@ -1,0 +1,58 @@
+/* history.h -- the per-batch record of learning rates and metrics (the seed's `history`).
+ *
+ * Column 0 is "lr"; one more column per metric name, in order of first appearance. Rows are
+ * appended in two phases so that a callback that fails later leaves no trace:
+ * sgdr_history_prepare() finds or creates the columns and makes room (the only step that
+ * allocates), then sgdr_history_commit() writes the row, or sgdr_history_abort() drops
+ * the columns the prepare created. */
+#ifndef SGDR_HISTORY_H
+#define SGDR_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "sgdr.h"
+
+typedef struct sgdr_history_column {
+    char *name;
+    double *values;   /* capacity entries */
+    uint64_t stamp;   /* the prepare that last claimed this column (duplicate check) */
+} sgdr_history_column;
+
+typedef struct sgdr_history {
+    sgdr_history_column *columns;
+    size_t ncolumns, column_cap;
+    size_t rows, capacity;
+    size_t *slot;       /* metric i of the prepared row goes to column slot[i] */
+    size_t slot_cap;
+    size_t prepared_columns; /* ncolumns before the pending prepare */
+    uint64_t stamp;
+    uint64_t first_step; /* step of row 0 */
+} sgdr_history;
+
+/* An empty history (no allocation). */
+void sgdr_history_init(sgdr_history *h);
+
+/* Free everything. */
+void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a);
+
+/* Drop every row and column; the next row is step `first_step`. Keeps the buffers. */
+void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first_step);
+
+/* Get room for one more row with metrics m[0..n). Names must already be validated.
+ * SGDR_EMETRIC for a name given twice, SGDR_ENOMEM; msg says which. On failure nothing
+ * changed. */
+sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
+                                 const sgdr_metric *m, size_t n, char *msg, size_t cap);
+
+/* Write the prepared row. */
+void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n);
+
+/* Undo the prepare: drop the columns it created. */
+void sgdr_history_abort(sgdr_history *h, const sgdr_allocator *a);
+
+/* The CSV text (see sgdr_history_to_csv); with buf NULL only the size. */
+size_t sgdr_history_csv(const sgdr_history *h, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,99 @@
+/* schedule.h -- the pure schedule math: configuration rules, cycle bookkeeping, and the
+ * learning rate of a position. No allocation, no hooks, no scheduler: everything here is a
+ * function of its arguments, so the callbacks and sgdr_lr_at() share one code path. */
+#ifndef SGDR_SCHEDULE_H
+#define SGDR_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgdr.h"
+
+/* Largest value of the integer parameters: products of two of them fit in 64 bits. */
+#define SGDR_INT_PARAM_MAX 4294967295.0
+
+/* A cycle length (in epochs) that no run can reach: the cycle never ends. Cycle lengths
+ * saturate here instead of overflowing. */
+#define SGDR_CYCLE_FOREVER UINT64_MAX
+
+/* Bits of sgdr_config.set for the parameters that have no default. */
+enum { SGDR_SET_MIN_LR = 1u, SGDR_SET_MAX_LR = 2u, SGDR_SET_STEPS = 4u };
+
+/* Cycle start epochs cached per configuration so that sgdr_lr_at() finds a cycle by binary
+ * search; for mult_factor >= 1.5 this covers every 64-bit epoch. */
+#define SGDR_CYCLE_TABLE 128
+
+typedef struct sgdr_config {
+    double min_lr, max_lr, lr_decay, mult_factor, warmup_start_lr;
+    uint64_t steps_per_epoch, cycle_length, warmup_epochs, max_cycles;
+    int restart_mode, restore_at_end, history;
+    unsigned set; /* SGDR_SET_* of the required parameters given so far */
+} sgdr_config;
+
+/* The table of cycle starts of a configuration: start[k] is the first epoch of cycle k
+ * counted from the end of warm-up, for k < count. start[count-1] is the last start that did
+ * not saturate; cycles after it are found by stepping. */
+typedef struct sgdr_cycle_table {
+    uint64_t start[SGDR_CYCLE_TABLE];
+    uint64_t length[SGDR_CYCLE_TABLE];
+    size_t count;
+} sgdr_cycle_table;
+
+/* Where the next batch is. Everything the callbacks need to continue a run. */
+typedef struct sgdr_position {
+    uint64_t step;           /* batches trained since on_train_begin */
+    uint64_t epoch;          /* epochs completed */
+    uint64_t batch_in_epoch; /* batches trained in the current epoch */
+    uint64_t cycle;          /* k (0 during warm-up) */
+    uint64_t cycle_length;   /* C[k] in epochs; SGDR_CYCLE_FOREVER if saturated */
+    uint64_t cycle_end;      /* epochs completed when cycle k (or warm-up) closes */
+    uint64_t pos;            /* batches since the cycle (or warm-up) began */
+    double peak;             /* P[k] */
+    int phase;               /* SGDR_PHASE_* */
+} sgdr_position;
+
+/* The default configuration (required parameters unset, read as NaN). */
+void sgdr_config_defaults(sgdr_config *c);
+
+/* Check `value` for parameter `p` alone; on success store it in *c. On failure write a
+ * message naming the parameter and value into msg and change nothing. */
+sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double value, char *msg, size_t cap);
+
+/* Read parameter `p`; SGDR_EBADPARAM for an unknown one. */
+sgdr_status sgdr_config_get(const sgdr_config *c, sgdr_param p, double *value);
+
+/* Check every value and every rule between parameters (what on_train_begin requires). */
+sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap);
+
+/* C[k+1] from C[k]: ceil(C[k] * mult_factor) in double precision, saturating at
+ * SGDR_CYCLE_FOREVER. */
+uint64_t sgdr_next_cycle_length(const sgdr_config *c, uint64_t length);
+
+/* a + b, saturating at UINT64_MAX. */
+uint64_t sgdr_add_sat(uint64_t a, uint64_t b);
+
+/* Peak of cycle k: max(min_lr, max_lr * lr_decay^k) in peak mode, unclamped in keras-seed. */
+double sgdr_cycle_peak(const sgdr_config *c, uint64_t k);
+
+/* Fill the cycle-start table of a configuration. */
+void sgdr_cycle_table_build(const sgdr_config *c, sgdr_cycle_table *t);
+
+/* The position at the start of a run (warm-up, or cycle 0). */
+void sgdr_position_start(const sgdr_config *c, sgdr_position *p);
+
+/* Move *p to the next cycle (or from warm-up to cycle 0, or into the hold after
+ * max_cycles). Called when the epoch that closes the current phase ends. */
+void sgdr_position_restart(const sgdr_config *c, sgdr_position *p);
+
+/* The position of batch `step` when every epoch has steps_per_epoch batches, found in time
+ * logarithmic in step (binary search in the table, then stepping past it). */
+void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t step,
+                      sgdr_position *p);
+
+/* The learning rate a batch at position *p trains with. This is the one formula behind
+ * both the callbacks and sgdr_lr_at(). In keras-seed mode the first batch of a later cycle
+ * trains at the previous cycle's last value: the callbacks carry it, and for uniform epochs
+ * it is exactly min_lr, which this function returns for that position. */
+double sgdr_position_lr(const sgdr_config *c, const sgdr_position *p);
+
+#endif

@@ -1,0 +1,170 @@
+/* scheduler.c -- creating, configuring and inspecting a scheduler. The callbacks are in
+ * callbacks.c, the state blob in state.c, the history in history.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numfmt.h"
+#include "scheduler.h"
+
+static void *default_alloc(void *user, size_t size)
+{
+    (void)user;
+    return malloc(size);
+}
+
+static void default_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size)
+{
+    if (size != 0 && n > (size_t)-1 / size) return NULL;
+    return a->alloc(a->user, n * size == 0 ? 1 : n * size);
+}
+
+void sgdr_release(const sgdr_allocator *a, void *p)
+{
+    if (p != NULL) a->free(a->user, p);
+}
+
+sgdr_status sgdr_create_with_allocator(sgdr_scheduler **out, sgdr_alloc_fn alloc,
+                                       sgdr_free_fn free_fn, void *user)
+{
+    sgdr_scheduler *s;
+    if (out == NULL) return SGDR_ENULL;
+    *out = NULL;
+    if (alloc == NULL || free_fn == NULL) return SGDR_ENULL;
+    s = alloc(user, sizeof *s);
+    if (s == NULL) return SGDR_ENOMEM;
+    memset(s, 0, sizeof *s);
+    s->allocator.alloc = alloc;
+    s->allocator.free = free_fn;
+    s->allocator.user = user;
+    sgdr_config_defaults(&s->config);
+    sgdr_cycle_table_build(&s->config, &s->table);
+    sgdr_history_init(&s->history);
+    s->lr = NAN;
+    *out = s;
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_create(sgdr_scheduler **out)
+{
+    return sgdr_create_with_allocator(out, default_alloc, default_free, NULL);
+}
+
+void sgdr_destroy(sgdr_scheduler *s)
+{
+    sgdr_allocator a;
+    if (s == NULL) return;
+    a = s->allocator;
+    sgdr_history_free(&s->history, &a);
+    a.free(a.user, s);
+}
+
+sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
+{
+    sgdr_config next;
+    sgdr_status st;
+    if (s == NULL) return SGDR_ENULL;
+    next = s->config;
+    st = sgdr_config_set(&next, p, value, s->message, sizeof s->message);
+    if (st != SGDR_OK) return st;
+    if (s->running) {
+        const char *name = sgdr_param_name(p);
+        return sgdr_fail(s, SGDR_EORDER, "cannot change ", name,
+                         " during a run: call sgdr_on_train_end first", NULL);
+    }
+    s->config = next;
+    if (p == SGDR_PARAM_CYCLE_LENGTH || p == SGDR_PARAM_MULT_FACTOR)
+        sgdr_cycle_table_build(&s->config, &s->table);
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_get_param(const sgdr_scheduler *s, sgdr_param p, double *value)
+{
+    char num[SGDR_NUMFMT_CAP];
+    if (s == NULL) return SGDR_ENULL;
+    if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_param: value is NULL", NULL);
+    if (sgdr_config_get(&s->config, p, value) == SGDR_OK) return SGDR_OK;
+    sgdr_numfmt(num, (double)(int)p);
+    return sgdr_fail(s, SGDR_EBADPARAM, "unknown parameter id ", num,
+                     " (valid ids are 1 to 12)", NULL);
+}
+
+sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p)
+{
+    int i;
+    if (name == NULL || p == NULL) return SGDR_ENULL;
+    for (i = SGDR_PARAM_MIN_LR; i <= SGDR_PARAM_HISTORY; i++) {
+        if (strcmp(name, sgdr_param_name((sgdr_param)i)) == 0) {
+            *p = (sgdr_param)i;
+            return SGDR_OK;
+        }
+    }
+    return SGDR_EBADPARAM;
+}
+
+sgdr_status sgdr_set_lr_hooks(sgdr_scheduler *s, sgdr_get_lr_fn get, sgdr_set_lr_fn set,
+                              void *user)
+{
+    if (s == NULL) return SGDR_ENULL;
+    s->get_lr = get;
+    s->set_lr = set;
+    s->lr_user = user;
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_set_weight_hooks(sgdr_scheduler *s, sgdr_snapshot_fn snap,
+                                  sgdr_restore_fn restore, void *user)
+{
+    if (s == NULL) return SGDR_ENULL;
+    s->snapshot = snap;
+    s->restore = restore;
+    s->weight_user = user;
+    return SGDR_OK;
+}
+
+double sgdr_lr(const sgdr_scheduler *s)
+{
+    return s == NULL ? NAN : s->lr;
+}
+
+sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
+{
+    sgdr_position p;
+    sgdr_status st;
+    if (s == NULL) return SGDR_ENULL;
+    if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL", NULL);
+    st = sgdr_config_check(&s->config, sgdr_message_buffer(s), SGDR_MSG_CAP);
+    if (st != SGDR_OK) return st;
+    sgdr_position_at(&s->config, &s->table, step, &p);
+    *lr = sgdr_position_lr(&s->config, &p);
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_get_progress(const sgdr_scheduler *s, sgdr_progress what, uint64_t *value)
+{
+    char num[SGDR_NUMFMT_CAP];
+    if (s == NULL) return SGDR_ENULL;
+    if (value == NULL)
+        return sgdr_fail(s, SGDR_ENULL, "sgdr_get_progress: value is NULL", NULL);
+    switch (what) {
+    case SGDR_PROGRESS_STEP: *value = s->at.step; return SGDR_OK;
+    case SGDR_PROGRESS_EPOCH: *value = s->at.epoch; return SGDR_OK;
+    case SGDR_PROGRESS_BATCH_IN_EPOCH: *value = s->at.batch_in_epoch; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE: *value = s->at.cycle; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE_POSITION: *value = s->at.pos; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE_LENGTH: *value = s->at.cycle_length; return SGDR_OK;
+    case SGDR_PROGRESS_PHASE: *value = (uint64_t)s->at.phase; return SGDR_OK;
+    case SGDR_PROGRESS_SNAPSHOTS: *value = s->snapshots; return SGDR_OK;
+    case SGDR_PROGRESS_LAST_SNAPSHOT: *value = s->last_snapshot; return SGDR_OK;
+    case SGDR_PROGRESS_RUNNING: *value = (uint64_t)s->running; return SGDR_OK;
+    }
+    sgdr_numfmt(num, (double)(int)what);
+    return sgdr_fail(s, SGDR_EBADPARAM, "unknown progress id ", num,
+                     " (valid ids are 1 to 10)", NULL);
+}
