@@ -202,7 +202,7 @@ sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap)
     }
     /* Every value alone, by the same rules as sgdr_set_param (a loaded blob comes here). */
     for (i = 0; i < sizeof all / sizeof all[0]; i++) {
-        double v;
+        double v = 0;
         sgdr_status st;
         sgdr_config_get(c, all[i], &v);
         if ((st = sgdr_config_set(&probe, all[i], v, msg, cap)) != SGDR_OK) return st;

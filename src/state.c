@@ -204,7 +204,7 @@ static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, i
     if (c->set > 7u) return corrupt(s, "unknown bits in the set-parameter mask", c->set);
     sgdr_config_defaults(&probe);
     for (i = SGDR_PARAM_MIN_LR; i <= SGDR_PARAM_HISTORY; i++) {
-        double v;
+        double v = 0;
         sgdr_config_get(c, (sgdr_param)i, &v);
         if (i <= SGDR_PARAM_STEPS_PER_EPOCH && !(c->set & bit[i - 1])) {
             if (i == SGDR_PARAM_STEPS_PER_EPOCH ? c->steps_per_epoch != 0 : !isnan(v))

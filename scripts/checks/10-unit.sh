@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The cmocka unit tests, through ctest, in the debug build.
+set -euo pipefail
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j2
+ctest --preset debug

@@ -1,0 +1,38 @@
+/* testutil.h -- small helpers shared by the test programs. */
+#ifndef SGDR_TESTUTIL_H
+#define SGDR_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgdr.h"
+
+/* A golden learning-rate vector from tests/golden/ (see tests/golden/README.md). */
+typedef struct golden {
+    char name[128];
+    /* configuration from the header line */
+    int mode;
+    double min_lr, max_lr, lr_decay, mult_factor, warmup_start_lr;
+    double steps_per_epoch, cycle_length, warmup_epochs, max_cycles;
+    uint64_t epochs;
+    /* snapshot epochs and restored epoch (-1: none) */
+    long snapshot_epochs[64];
+    size_t n_snapshots;
+    long restored_epoch;
+    /* rows */
+    size_t n;
+    uint64_t *step, *epoch;
+    double *lr;
+} golden;
+
+/* Load tests/golden/<file>; returns 0 on success. */
+int golden_load(const char *file, golden *g);
+void golden_free(golden *g);
+
+/* Create a scheduler configured as the golden file says (hooks not set). NULL on failure. */
+sgdr_scheduler *golden_scheduler(const golden *g);
+
+/* Path of a file under the tests directory, in a static buffer. */
+const char *test_data_path(const char *relative);
+
+#endif
