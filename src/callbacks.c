@@ -91,14 +91,29 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     return SGDR_OK;
 }
 
+/* check_metrics() without the message: the per-batch path checks first and asks
+ * enter_run() for the message only when something is wrong. */
+static int metrics_valid(const sgdr_metric *m, size_t n)
+{
+    size_t i;
+    if (n > 0 && m == NULL) return 0;
+    for (i = 0; i < n; i++)
+        if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
+    return 1;
+}
+
+/* Called once per batch for the whole of training: the position is advanced in place (no
+ * copy of it, which would stall on store forwarding), and failure messages are built only
+ * on failure. */
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     static const char who[] = "sgdr_on_batch_end";
-    sgdr_position next;
     double trained, lr;
     sgdr_status st;
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if (s == NULL) return SGDR_ENULL;
+    if ((!s->running || !metrics_valid(m, n)) && (st = enter_run(s, who, m, n)) != SGDR_OK)
+        return st;
     trained = s->lr;
     if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0) {
         char step[SGDR_NUMFMT_CAP];
@@ -111,17 +126,15 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
                                   sizeof s->message);
         if (st != SGDR_OK) return st;
     }
-    next = s->at;
-    next.step++;
-    next.batch_in_epoch++;
-    next.pos++;
-    lr = sgdr_position_lr(&s->config, &next);
+    lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
     if ((st = call_set_lr(s, who, lr)) != SGDR_OK) {
         if (s->config.history) sgdr_history_abort(&s->history, &s->allocator);
         return st;
     }
     if (s->config.history) sgdr_history_commit(&s->history, trained, m, n);
-    s->at = next;
+    s->at.step++;
+    s->at.batch_in_epoch++;
+    s->at.pos++;
     s->lr = lr;
     s->resumable = 0;
     return SGDR_OK;
@@ -160,10 +173,12 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
         }
         sgdr_position_restart(&s->config, &next);
         /* keras-seed changes only counters at a restart: the next batch keeps the lr set
-         * after the last batch. Peak mode starts the new phase at its own value. */
+         * after the last batch. Peak mode starts the new phase at its own value, and hands
+         * it to set_lr only if it changed (not at the end of warm-up, into the hold, or at a
+         * peak clamped to the floor the previous cycle ended on). */
         if (s->config.restart_mode == SGDR_RESTART_PEAK) {
             lr = sgdr_position_lr(&s->config, &next);
-            if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
+            if (lr != s->lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
         }
     }
     if (snapped) {
