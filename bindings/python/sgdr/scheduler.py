@@ -1,0 +1,324 @@
+"""sgdr.Scheduler: the libsgdr scheduler as a Python object with Keras-style callbacks."""
+import ctypes
+import math
+import numbers
+import operator
+
+from ._enums import PHASES, RESTART_MODES, Param, Progress, Status
+from ._errors import SGDRError, strerror
+from ._hooks import HookBox, lr_trampolines, weight_trampolines
+from ._lib import lib, sgdr_metric
+
+_INTEGER_PARAMS = {Param.STEPS_PER_EPOCH, Param.CYCLE_LENGTH, Param.WARMUP_EPOCHS,
+                   Param.MAX_CYCLES}
+_FLAG_PARAMS = {Param.RESTORE_AT_END, Param.HISTORY}
+_MODE_NAMES = {v: k for k, v in RESTART_MODES.items()}
+
+
+def _param(name):
+    try:
+        return Param[name.upper()]
+    except (KeyError, AttributeError):
+        raise SGDRError(Status.EBADPARAM, "unknown parameter %r (known: %s)" % (
+            name, ", ".join(p.name.lower() for p in Param))) from None
+
+
+def _as_double(p, value):
+    """The double sgdr_set_param receives for parameter p. Range checks are the library's;
+    here only what cannot reach it as a double is refused."""
+    name = p.name.lower()
+    if p == Param.RESTART_MODE and isinstance(value, str):
+        if value not in RESTART_MODES:
+            raise SGDRError(Status.EVALUE, "restart_mode (%r) must be one of %s" % (
+                value, ", ".join(repr(m) for m in RESTART_MODES)))
+        return float(RESTART_MODES[value])
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    try:
+        d = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise SGDRError(Status.EVALUE, "%s (%r) is not a number" % (name, value)) from None
+    if isinstance(value, numbers.Integral) and d != value:
+        raise SGDRError(Status.EVALUE, "%s (%d) is not exactly representable as a double"
+                        % (name, value))
+    return d
+
+
+def _from_double(p, d):
+    """A parameter's value as Python code expects it: ints, bools, the mode's name."""
+    if math.isnan(d):
+        return d  # a required parameter that is not set
+    if p == Param.RESTART_MODE:
+        return _MODE_NAMES.get(int(d), int(d))
+    if p in _FLAG_PARAMS:
+        return bool(d)
+    if p in _INTEGER_PARAMS:
+        return int(d)
+    return d
+
+
+def _metrics(logs, who):
+    """(array, count) of sgdr_metric for a Keras-style logs dict (None or empty: no metrics).
+    The array keeps the encoded names alive for the duration of the call."""
+    if not logs:
+        return None, 0
+    items = []
+    for name, value in logs.items():
+        try:
+            items.append((str(name).encode(), float(value)))
+        except (TypeError, ValueError):
+            raise SGDRError(Status.EMETRIC, "%s: metric %r has a non-numeric value %r"
+                            % (who, name, value)) from None
+    return (sgdr_metric * len(items))(*items), len(items)
+
+
+def _index(name, value):
+    i = operator.index(value)
+    if i < 0:
+        raise SGDRError(Status.EVALUE, "%s (%d) must be >= 0" % (name, i))
+    return i
+
+
+def _counter(what, doc):
+    """A read-only property reading progress counter `what`."""
+    return property(lambda self: self.progress(what), doc=doc)
+
+
+class Scheduler:
+    """SGDR (cosine annealing with warm restarts) driving a training loop.
+
+    The arguments are the schedule's parameters (see the C header sgdr.h) and four optional
+    hooks: set_lr(lr) receives the learning rate of the next batch, get_lr() returns the
+    one the optimizer actually used, snapshot(cycle) keeps the weights at the end of a cycle
+    and restore(cycle) puts them back at on_train_end. A hook fails by raising; the callback
+    then raises SGDRError (the hook's exception as __cause__) and the scheduler is as it
+    was, so the call may be retried. Invalid parameters raise SGDRError naming them.
+    """
+
+    def __init__(self, min_lr, max_lr, steps_per_epoch, lr_decay=1, cycle_length=10,
+                 mult_factor=2, *, restart_mode="peak", warmup_epochs=0, warmup_start_lr=0.0,
+                 max_cycles=0, restore_at_end=True, history=True, set_lr=None, get_lr=None,
+                 snapshot=None, restore=None):
+        handle = ctypes.c_void_p()
+        st = lib.sgdr_create(ctypes.byref(handle))
+        if st != Status.OK:
+            raise SGDRError(st, strerror(st))
+        self._h = handle
+        self._box = HookBox()
+        self._lr_fns = self._weight_fns = (None, None)
+        try:
+            self.set_params(min_lr=min_lr, max_lr=max_lr, steps_per_epoch=steps_per_epoch,
+                            lr_decay=lr_decay, cycle_length=cycle_length,
+                            mult_factor=mult_factor, restart_mode=restart_mode,
+                            warmup_epochs=warmup_epochs, warmup_start_lr=warmup_start_lr,
+                            max_cycles=max_cycles, restore_at_end=restore_at_end,
+                            history=history)
+            self.lr_at(0)  # checks the rules that involve two parameters, now
+            self.set_lr_hooks(get_lr=get_lr, set_lr=set_lr)
+            self.set_weight_hooks(snapshot=snapshot, restore=restore)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def close(self):
+        """Free the C scheduler now (also done when the object is collected)."""
+        h, self._h = getattr(self, "_h", None), None
+        if h is not None and lib is not None:
+            lib.sgdr_destroy(h)
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _handle(self):
+        if self._h is None:
+            raise SGDRError(Status.ENULL, "the scheduler has been closed")
+        return self._h
+
+    def _fail(self, st):
+        """Raise the SGDRError for status st of the last call, chaining a hook's exception.
+        KeyboardInterrupt and SystemExit from a hook propagate as themselves."""
+        cause = self._box.take_error()
+        if cause is not None and not isinstance(cause, Exception):
+            raise cause
+        msg = lib.sgdr_last_error(self._h).decode()
+        raise SGDRError(st, msg) from cause
+
+    def _call(self, fn, *args):
+        st = fn(self._handle(), *args)
+        if st != Status.OK:
+            self._fail(st)
+
+    # -- configuration ------------------------------------------------------------------
+
+    def set_params(self, **params):
+        """Set parameters by name (allowed before on_train_begin and after on_train_end).
+        All or nothing: if one is refused, the ones already set get their old values back."""
+        h = self._handle()
+        old = []
+        try:
+            for name, value in params.items():
+                p = _param(name)
+                d = _as_double(p, value)
+                prev = ctypes.c_double()
+                self._call(lib.sgdr_get_param, p, ctypes.byref(prev))
+                self._call(lib.sgdr_set_param, p, d)
+                old.append((p, prev.value))
+        except BaseException:
+            for p, prev in reversed(old):
+                if not math.isnan(prev):
+                    lib.sgdr_set_param(h, p, prev)
+            raise
+
+    def get_param(self, name):
+        """One parameter's value (NaN for an unset required one)."""
+        p = _param(name)
+        v = ctypes.c_double()
+        self._call(lib.sgdr_get_param, p, ctypes.byref(v))
+        return _from_double(p, v.value)
+
+    @property
+    def params(self):
+        """Every parameter, as a dict name -> value."""
+        return {p.name.lower(): self.get_param(p.name) for p in Param}
+
+    def set_lr_hooks(self, get_lr=None, set_lr=None):
+        """Replace the learning-rate hooks (None removes one)."""
+        self._handle()
+        self._box.get_lr, self._box.set_lr = get_lr, set_lr
+        fns = lr_trampolines(self._box)
+        self._call(lib.sgdr_set_lr_hooks, fns[0], fns[1], None)
+        self._lr_fns = fns  # the library holds these pointers: keep them alive
+
+    def set_weight_hooks(self, snapshot=None, restore=None):
+        """Replace the weight hooks (None removes one)."""
+        self._handle()
+        self._box.snapshot, self._box.restore = snapshot, restore
+        fns = weight_trampolines(self._box)
+        self._call(lib.sgdr_set_weight_hooks, fns[0], fns[1], None)
+        self._weight_fns = fns
+
+    # -- the four callbacks -------------------------------------------------------------
+
+    def on_train_begin(self, logs=None):
+        """Start (or, after load_state of a running state, resume) a run."""
+        self._call(lib.sgdr_on_train_begin)
+
+    def on_batch_end(self, batch, logs=None):
+        """A batch has trained; `logs` is a dict of metrics, like Keras'."""
+        m, n = _metrics(logs, "on_batch_end")
+        self._call(lib.sgdr_on_batch_end, _index("batch", batch), m, n)
+
+    def on_epoch_end(self, epoch, logs=None):
+        """An epoch has ended; `epoch` must be the scheduler's count (0-based)."""
+        m, n = _metrics(logs, "on_epoch_end")
+        self._call(lib.sgdr_on_epoch_end, _index("epoch", epoch), m, n)
+
+    def on_train_end(self, logs=None):
+        """End the run, restoring the last snapshot if restore_at_end."""
+        m, n = _metrics(logs, "on_train_end")
+        self._call(lib.sgdr_on_train_end, m, n)
+
+    # -- learning rate, progress, history -----------------------------------------------
+
+    @property
+    def lr(self):
+        """The learning rate of the next batch (NaN before on_train_begin)."""
+        return lib.sgdr_lr(self._handle())
+
+    def lr_at(self, step):
+        """The learning rate batch `step` (0-based) trains with, in closed form."""
+        out = ctypes.c_double()
+        self._call(lib.sgdr_lr_at, _index("step", step), ctypes.byref(out))
+        return out.value
+
+    def progress(self, what):
+        """A progress counter by Progress value or name ("step", "cycle", ...)."""
+        p = Progress[what.upper()] if isinstance(what, str) else Progress(what)
+        out = ctypes.c_uint64()
+        self._call(lib.sgdr_get_progress, p, ctypes.byref(out))
+        return out.value
+
+    step = _counter(Progress.STEP, "Batches trained since on_train_begin.")
+    epoch = _counter(Progress.EPOCH, "Epochs completed: the index the next on_epoch_end "
+                     "must pass.")
+    batch_in_epoch = _counter(Progress.BATCH_IN_EPOCH, "Batches trained in this epoch.")
+    cycle = _counter(Progress.CYCLE, "Index of the current cycle (0 during warm-up).")
+    cycle_position = _counter(Progress.CYCLE_POSITION, "Batches since this cycle began.")
+    current_cycle_length = _counter(Progress.CYCLE_LENGTH, "Epochs in the current cycle.")
+    snapshots = _counter(Progress.SNAPSHOTS, "Snapshots taken this run.")
+    last_snapshot = _counter(Progress.LAST_SNAPSHOT, "Cycle of the most recent snapshot "
+                             "(if snapshots > 0).")
+    phase = property(lambda self: PHASES[self.progress(Progress.PHASE)],
+                     doc='"warmup", "cycle" or "hold".')
+    running = property(lambda self: bool(self.progress(Progress.RUNNING)),
+                       doc="True between on_train_begin and on_train_end.")
+
+    @property
+    def history(self):
+        """Per-batch history as the Keras callback keeps it: {"lr": [...], metric: [...]}.
+        A metric missing in a batch reads NaN there."""
+        rows, cols = ctypes.c_size_t(), ctypes.c_size_t()
+        self._call(lib.sgdr_history_rows, ctypes.byref(rows))
+        self._call(lib.sgdr_history_columns, ctypes.byref(cols))
+        out = {}
+        for c in range(cols.value):
+            name = ctypes.c_char_p()
+            self._call(lib.sgdr_history_column_name, c, ctypes.byref(name))
+            buf = (ctypes.c_double * rows.value)()
+            self._call(lib.sgdr_history_copy, c, 0, buf, rows.value)
+            out[name.value.decode()] = list(buf)
+        return out
+
+    def history_column(self, name):
+        """One history column by name, as a list."""
+        col, rows = ctypes.c_size_t(), ctypes.c_size_t()
+        self._call(lib.sgdr_history_find, str(name).encode(), ctypes.byref(col))
+        self._call(lib.sgdr_history_rows, ctypes.byref(rows))
+        buf = (ctypes.c_double * rows.value)()
+        self._call(lib.sgdr_history_copy, col.value, 0, buf, rows.value)
+        return list(buf)
+
+    def history_csv(self):
+        """The history as CSV text ("step,lr,<metrics>" and one line per batch)."""
+        n = ctypes.c_size_t()
+        self._call(lib.sgdr_history_to_csv, None, 0, ctypes.byref(n))
+        buf = ctypes.create_string_buffer(n.value + 1)
+        self._call(lib.sgdr_history_to_csv, buf, len(buf), ctypes.byref(n))
+        return buf.raw[:n.value].decode()
+
+    def write_history_csv(self, path):
+        """Write the history CSV to the file at `path`."""
+        self._call(lib.sgdr_history_write_csv, str(path).encode())
+
+    # -- checkpoint and resume ----------------------------------------------------------
+
+    def state_bytes(self):
+        """The scheduler's state as a versioned, checksummed blob (not hooks or history)."""
+        n = ctypes.c_size_t()
+        self._call(lib.sgdr_save_state, None, 0, ctypes.byref(n))
+        buf = ctypes.create_string_buffer(n.value)
+        self._call(lib.sgdr_save_state, buf, n.value, ctypes.byref(n))
+        return buf.raw[:n.value]
+
+    def load_state(self, data):
+        """Replace configuration and counters with a blob from state_bytes(); on a running
+        state, call on_train_begin() next to resume. A bad blob changes nothing."""
+        data = bytes(data)
+        self._call(lib.sgdr_load_state, data, len(data))
+
+    def __repr__(self):
+        if self._h is None:
+            return "<sgdr.Scheduler (closed)>"
+        p = self.params
+        return ("<sgdr.Scheduler min_lr=%r max_lr=%r steps_per_epoch=%r cycle_length=%r "
+                "mult_factor=%r lr_decay=%r step=%d lr=%r>" % (
+                    p["min_lr"], p["max_lr"], p["steps_per_epoch"], p["cycle_length"],
+                    p["mult_factor"], p["lr_decay"], self.step, self.lr))
