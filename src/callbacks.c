@@ -43,15 +43,40 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
     return SGDR_OK;
 }
 
-/* Hand lr to the host's set_lr hook, if any. */
-static sgdr_status call_set_lr(const sgdr_scheduler *s, const char *who, double lr)
+/* Failure paths kept out of line, so that the per-batch path spills no registers for the
+ * buffers of their messages. */
+#if defined(__GNUC__)
+#define SGDR_COLD __attribute__((cold, noinline))
+#define SGDR_NOINLINE __attribute__((noinline))
+#define SGDR_INLINE __attribute__((always_inline)) inline
+#else
+#define SGDR_COLD
+#define SGDR_NOINLINE
+#define SGDR_INLINE inline
+#endif
+
+static SGDR_COLD sgdr_status set_lr_failed(const sgdr_scheduler *s, const char *who, double lr)
 {
     char num[SGDR_NUMFMT_CAP], step[SGDR_NUMFMT_CAP];
-    if (s->set_lr == NULL || s->set_lr(s->lr_user, lr) == 0) return SGDR_OK;
     sgdr_numfmt(num, lr);
     sgdr_u64fmt(step, s->at.step);
     return sgdr_fail(s, SGDR_EHOOK_SET_LR, who, ": the set_lr hook failed for lr ", num,
                      " (step ", step, ")", NULL);
+}
+
+static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *who)
+{
+    char step[SGDR_NUMFMT_CAP];
+    sgdr_u64fmt(step, s->at.step);
+    return sgdr_fail(s, SGDR_EHOOK_GET_LR, who, ": the get_lr hook failed (step ", step, ")",
+                     NULL);
+}
+
+/* Hand lr to the host's set_lr hook, if any. */
+static sgdr_status call_set_lr(const sgdr_scheduler *s, const char *who, double lr)
+{
+    if (s->set_lr == NULL || s->set_lr(s->lr_user, lr) == 0) return SGDR_OK;
+    return set_lr_failed(s, who, lr);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -102,42 +127,56 @@ static int metrics_valid(const sgdr_metric *m, size_t n)
     return 1;
 }
 
-/* Called once per batch for the whole of training: the position is advanced in place (no
- * copy of it, which would stall on store forwarding), and failure messages are built only
- * on failure. */
-sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
+/* Set the next batch's learning rate and advance the position by one batch. The position is
+ * advanced in place (a copy of it would stall on store forwarding). On failure nothing has
+ * changed. */
+static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
-    static const char who[] = "sgdr_on_batch_end";
-    double trained, lr;
-    sgdr_status st;
-    (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s == NULL) return SGDR_ENULL;
-    if ((!s->running || !metrics_valid(m, n)) && (st = enter_run(s, who, m, n)) != SGDR_OK)
-        return st;
-    trained = s->lr;
-    if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0) {
-        char step[SGDR_NUMFMT_CAP];
-        sgdr_u64fmt(step, s->at.step);
-        return sgdr_fail(s, SGDR_EHOOK_GET_LR, who, ": the get_lr hook failed (step ", step,
-                         ")", NULL);
-    }
-    if (s->config.history) {
-        st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message,
-                                  sizeof s->message);
-        if (st != SGDR_OK) return st;
-    }
-    lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
-    if ((st = call_set_lr(s, who, lr)) != SGDR_OK) {
-        if (s->config.history) sgdr_history_abort(&s->history, &s->allocator);
-        return st;
-    }
-    if (s->config.history) sgdr_history_commit(&s->history, trained, m, n);
+    double lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
+    if (s->set_lr != NULL && s->set_lr(s->lr_user, lr) != 0) return set_lr_failed(s, who, lr);
     s->at.step++;
     s->at.batch_in_epoch++;
     s->at.pos++;
     s->lr = lr;
     s->resumable = 0;
     return SGDR_OK;
+}
+
+/* on_batch_end with everything that the plain path leaves out: a get_lr hook, history, and
+ * the messages of a call that fails its entry checks. Out of line, so that the plain path
+ * is a few tests and a jump. */
+static SGDR_NOINLINE sgdr_status batch_end_full(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+{
+    static const char who[] = "sgdr_on_batch_end";
+    double trained;
+    sgdr_status st;
+    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    trained = s->lr;
+    if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0)
+        return get_lr_failed(s, who);
+    if (s->config.history) {
+        st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message,
+                                  sizeof s->message);
+        if (st != SGDR_OK) return st;
+    }
+    if ((st = advance_batch(s, who)) != SGDR_OK) {
+        if (s->config.history) sgdr_history_abort(&s->history, &s->allocator);
+        return st;
+    }
+    if (s->config.history) sgdr_history_commit(&s->history, trained, m, n);
+    return SGDR_OK;
+}
+
+/* Called once per batch for the whole of training, so the common case without history or
+ * get_lr hook goes straight to advance_batch() and keeps its registers to a minimum. */
+sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
+{
+    (void)batch; /* the host's own index; the scheduler counts batches itself */
+    if (s != NULL && s->running && !s->config.history && s->get_lr == NULL &&
+        metrics_valid(m, n))
+        return advance_batch(s, "sgdr_on_batch_end");
+    if (s == NULL) return SGDR_ENULL;
+    return batch_end_full(s, m, n);
 }
 
 sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metric *m, size_t n)

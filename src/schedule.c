@@ -5,10 +5,6 @@
 
 #include "numfmt.h"
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-
 /* Cycle lengths at or above this saturate to SGDR_CYCLE_FOREVER: 2^62 epochs is beyond any
  * run, and keeping lengths below it keeps every sum of two of them in 64 bits. */
 #define SGDR_CYCLE_CAP 4611686018427387904.0 /* 2^62 */
@@ -368,32 +364,30 @@ void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t 
 
 double sgdr_position_lr(const sgdr_config *c, const sgdr_position *p)
 {
+    return sgdr_phase_lr(c, p, p->pos);
+}
+
+double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_t pos)
+{
     const uint64_t spe = c->steps_per_epoch;
     switch (p->phase) {
     case SGDR_PHASE_WARMUP: {
         uint64_t total = c->warmup_epochs * spe;
-        if (p->pos >= total) return c->max_lr;
+        if (pos >= total) return c->max_lr;
         return c->warmup_start_lr +
-               (c->max_lr - c->warmup_start_lr) * (double)p->pos / (double)total;
+               (c->max_lr - c->warmup_start_lr) * (double)pos / (double)total;
     }
     case SGDR_PHASE_HOLD:
         return c->min_lr;
     default:
         break;
     }
-    if (c->restart_mode == SGDR_RESTART_KERAS_SEED) {
-        /* The seed's clr(): fraction = b / (steps_per_epoch * cycle_length), unclamped. The
-         * first batch of cycle 0 trains at max_lr (set by on_train_begin); that of a later
-         * cycle at the previous cycle's value at b = N, which is exactly min_lr. */
-        double fraction;
-        if (p->pos == 0) return p->cycle == 0 ? c->max_lr : c->min_lr;
-        fraction = (double)p->pos / ((double)spe * (double)p->cycle_length);
-        return c->min_lr + 0.5 * (p->peak - c->min_lr) * (1.0 + cos(fraction * M_PI));
-    }
-    /* Peak mode: lr = min + (P - min) * (1 + cos(pi * b / N)) / 2, b / N clamped to 1. */
-    if (p->pos == 0) return p->peak;
-    if (p->pos / spe >= p->cycle_length) return c->min_lr;
+    /* keras-seed (peak-mode cycles are sgdr_phase_lr's own). The seed's clr(): fraction =
+     * b / (steps_per_epoch * cycle_length), unclamped. The first batch of cycle 0 trains at
+     * max_lr (set by on_train_begin); that of a later cycle at the previous cycle's value at
+     * b = N, which is exactly min_lr. */
+    if (pos == 0) return p->cycle == 0 ? c->max_lr : c->min_lr;
     return c->min_lr + 0.5 * (p->peak - c->min_lr) *
-                           (1.0 + cos(M_PI * (double)p->pos /
-                                      ((double)spe * (double)p->cycle_length)));
+                           (1.0 + cos(((double)pos / ((double)spe * (double)p->cycle_length)) *
+                                      M_PI));
 }

@@ -4,10 +4,15 @@
 #ifndef SGDR_SCHEDULE_H
 #define SGDR_SCHEDULE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sgdr.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 
 /* Largest value of the integer parameters: products of two of them fit in 64 bits. */
 #define SGDR_INT_PARAM_MAX 4294967295.0
@@ -90,10 +95,53 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p);
 void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t step,
                       sgdr_position *p);
 
-/* The learning rate a batch at position *p trains with. This is the one formula behind
- * both the callbacks and sgdr_lr_at(). In keras-seed mode the first batch of a later cycle
- * trains at the previous cycle's last value: the callbacks carry it, and for uniform epochs
- * it is exactly min_lr, which this function returns for that position. */
+/* The learning rate a batch at position *p trains with: sgdr_phase_lr(c, p, p->pos). This
+ * is the one formula behind both the callbacks and sgdr_lr_at(). In keras-seed mode the
+ * first batch of a later cycle trains at the previous cycle's last value: the callbacks
+ * carry it, and for uniform epochs it is exactly min_lr, which this function returns for
+ * that position. */
 double sgdr_position_lr(const sgdr_config *c, const sgdr_position *p);
+
+/* sgdr_phase_lr() outside a peak-mode cycle: warm-up, the hold, keras-seed. */
+double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_t pos);
+
+#if defined(__GNUC__)
+#define SGDR_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define SGDR_LIKELY(x) (x)
+#endif
+
+/* cos(pi * b / N), the only transcendental of a cycle. Its caller reads min_lr and the peak
+ * after this returns, so that they need not be kept across the call. */
+static inline double sgdr_cos_pi(double b, double n)
+{
+    return cos(M_PI * b / n);
+}
+
+/* The learning rate of the batch `pos` batches into the phase (warm-up, cycle or hold) that
+ * *p describes; p->pos itself is not read, so on_batch_end asks for the next batch without
+ * copying the position. Inline because it is the whole per-batch cost of the scheduler. */
+static inline double sgdr_phase_lr(const sgdr_config *c, const sgdr_position *p, uint64_t pos)
+{
+    const uint64_t spe = c->steps_per_epoch, length = p->cycle_length;
+    double x;
+    if (p->phase != SGDR_PHASE_CYCLE || c->restart_mode != SGDR_RESTART_PEAK)
+        return sgdr_phase_lr_other(c, p, pos);
+    /* Peak mode: b / N clamped to 1. */
+    if (pos == 0) return p->peak;
+    if (SGDR_LIKELY(length <= UINT32_MAX)) {
+        /* Every run that is not saturated: spe and length are below 2^32, so N = spe * length
+         * is exact in 64 bits, `pos >= N` needs no 64-bit division, and (double)N is the same
+         * double as (double)spe * (double)length (one rounding of the same exact product). */
+        const uint64_t n = spe * length;
+        if (pos >= n) return c->min_lr;
+        x = sgdr_cos_pi((double)pos, (double)n);
+    } else {
+        if (pos / spe >= length) return c->min_lr;
+        x = sgdr_cos_pi((double)pos, (double)spe * (double)length);
+    }
+    /* lr = min + (P - min) * (1 + cos(pi * b / N)) / 2 */
+    return c->min_lr + 0.5 * (p->peak - c->min_lr) * (1.0 + x);
+}
 
 #endif
