@@ -199,17 +199,21 @@ enum {
 /* Every hook receives the `user` pointer registered with it and returns 0 on success. A
  * non-zero return makes the calling callback fail with the matching SGDR_EHOOK_* status and
  * leaves the scheduler exactly as it was before that callback, so the host may retry it.
- * Because of that retry, a weight hook may be called again for the same cycle: hooks should
- * be idempotent per cycle (overwrite the snapshot of that cycle rather than append). */
+ * Because of that retry, a hook that succeeded may be called again with the same arguments
+ * when a later hook of the same callback failed (get_lr before set_lr in on_batch_end,
+ * snapshot before set_lr in on_epoch_end): hooks should be idempotent per cycle (overwrite
+ * the snapshot of that cycle rather than append). */
 
 /* Read the learning rate the host's optimizer actually used (it may scale or clip what the
  * scheduler set). Called once per on_batch_end to record history; optional. */
 typedef int (*sgdr_get_lr_fn)(void *user, double *lr);
 /* Set the learning rate of the next batch. Optional: without it the host reads sgdr_lr(). */
 typedef int (*sgdr_set_lr_fn)(void *user, double lr);
-/* Keep the current weights as the end-of-cycle snapshot of `cycle` (0-based). */
+/* Keep the current weights as the end-of-cycle snapshot of `cycle` (0-based). A cycle index
+ * above 4294967295 (only after more than 2^32 cycles) is passed as 4294967295; the progress
+ * counters SGDR_PROGRESS_CYCLE and SGDR_PROGRESS_LAST_SNAPSHOT keep the full 64-bit index. */
 typedef int (*sgdr_snapshot_fn)(void *user, uint32_t cycle);
-/* Put back the weights kept by the snapshot of `cycle`. */
+/* Put back the weights kept by the snapshot of `cycle` (saturated as for snapshot). */
 typedef int (*sgdr_restore_fn)(void *user, uint32_t cycle);
 
 /* Custom allocator: `alloc` returns `size` bytes aligned for any type, or NULL on failure;
