@@ -19,6 +19,18 @@
 #define STATE_PROGRESS 10    /* SGDR_PROGRESS_STEP .. SGDR_PROGRESS_RUNNING */
 #define HOST_MAX_EVENTS 4096
 
+/* Byte offsets of the fields of format 1.0 (docs/STATE_FORMAT.md). */
+enum {
+    AT_MAGIC = 0, AT_MAJOR = 8, AT_MINOR = 10, AT_TOTAL = 12,
+    AT_MIN_LR = 16, AT_MAX_LR = 24, AT_LR_DECAY = 32, AT_MULT_FACTOR = 40,
+    AT_WARMUP_START_LR = 48, AT_STEPS_PER_EPOCH = 56, AT_CYCLE_LENGTH = 64,
+    AT_WARMUP_EPOCHS = 72, AT_MAX_CYCLES = 80, AT_RESTART_MODE = 88, AT_RESTORE_AT_END = 89,
+    AT_HISTORY = 90, AT_SET = 91, AT_RUNNING = 92, AT_PHASE = 93, AT_RESERVED = 94,
+    AT_STEP = 96, AT_EPOCH = 104, AT_BATCH_IN_EPOCH = 112, AT_CYCLE = 120,
+    AT_CYCLE_LEN_NOW = 128, AT_CYCLE_END = 136, AT_POS = 144, AT_PEAK = 152, AT_LR = 160,
+    AT_SNAPSHOTS = 168, AT_LAST_SNAPSHOT = 176, AT_CRC_1_0 = 184
+};
+
 /* ---- a host that records every hook call ---- */
 
 typedef enum host_event_kind { EV_SET_LR, EV_SNAPSHOT, EV_RESTORE } host_event_kind;
