@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The main job: build libsgdr and its example, then run it.
+# The main job: install what the build needs, build libsgdr and the digits trainer, then
+# train on the UCI handwritten digits with libsgdr driving the learning rate. Prints one
+# line per epoch and the accuracies of the restored snapshot, the snapshot ensemble and a
+# constant learning rate; writes out/digits-history.csv and out/digits-curves.svg.
+# Extra arguments go to the trainer (try --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sgdr_need_packages "${SGDR_BUILD_PACKAGES[@]}"
 cmake --preset release -DSGDR_BUILD_TESTS=OFF >/dev/null
-cmake --build --preset release -j2 >/dev/null
-./build/release/examples/sgdr-basic "$@"
+cmake --build --preset release -j2 --target sgdr-digits >/dev/null
+./build/release/examples/digits/sgdr-digits --csv out/digits-history.csv \
+  --svg out/digits-curves.svg "$@"

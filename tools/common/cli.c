@@ -54,6 +54,17 @@ int cli_no_value(const cli_cursor *c, char *err, size_t cap)
     return -1;
 }
 
+int cli_once(unsigned long *seen, unsigned bit, const char *flag, char *err, size_t cap)
+{
+    unsigned long mask = 1ul << bit;
+    if (*seen & mask) {
+        snprintf(err, cap, "%s given twice", flag);
+        return -1;
+    }
+    *seen |= mask;
+    return 0;
+}
+
 int cli_parse_double(const char *text, double *out)
 {
     char *end;

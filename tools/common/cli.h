@@ -36,6 +36,10 @@ const char *cli_value(cli_cursor *c, char *err, size_t cap);
 /* For a flag that takes no value: -1 with a message when one was given with '='. */
 int cli_no_value(const cli_cursor *c, char *err, size_t cap);
 
+/* Refuse a flag given twice: `seen` collects one bit per flag. Returns 0 the first time,
+ * -1 with a message the second. */
+int cli_once(unsigned long *seen, unsigned bit, const char *flag, char *err, size_t cap);
+
 /* Read a finite or non-finite double (the callers' validators judge the range). Returns 0,
  * or -1 when `text` is empty, has leading blanks or trailing characters. */
 int cli_parse_double(const char *text, double *out);

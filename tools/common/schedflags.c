@@ -107,7 +107,7 @@ void schedflag_value_text(const sgdr_scheduler *s, sgdr_param p, char *out, size
     if (isnan(v)) snprintf(out, cap, "required");
     else if (p == SGDR_PARAM_RESTART_MODE)
         snprintf(out, cap, "%s", v == SGDR_RESTART_KERAS_SEED ? "keras-seed" : "peak");
-    else snprintf(out, cap, "%.17g", v);
+    else snprintf(out, cap, "%.10g", v); /* 0.1, not 0.10000000000000001 */
 }
 
 void schedflag_help(strbuf *b, const sgdr_scheduler *defaults, const sgdr_param *skip)

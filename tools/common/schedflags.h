@@ -30,7 +30,8 @@ int schedflag_require(const sgdr_scheduler *s, char *err, size_t cap);
  * the values shown as defaults. */
 void schedflag_help(strbuf *b, const sgdr_scheduler *defaults, const sgdr_param *skip);
 
-/* Format parameter `p` of `s` for people: "0.1", "peak", "required". */
+/* Format parameter `p` of `s` for people (10 significant digits): "0.1", "peak",
+ * "required". */
 void schedflag_value_text(const sgdr_scheduler *s, sgdr_param p, char *out, size_t cap);
 
 #endif

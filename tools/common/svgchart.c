@@ -18,7 +18,9 @@ static double px_x(const svg_panel *p, double x)
 
 static double px_y(const svg_panel *p, double y)
 {
-    double f = (y - p->ymin) / (p->ymax - p->ymin);
+    double f = p->ylog ? (log10(y) - log10(p->ymin)) / (log10(p->ymax) - log10(p->ymin))
+                       : (y - p->ymin) / (p->ymax - p->ymin);
+    if (isnan(f)) f = 0; /* log of a value <= 0: the bottom edge */
     if (f < 0) f = 0;
     if (f > 1) f = 1;
     return p->top + (1 - f) * p->height;
@@ -54,15 +56,44 @@ void svg_begin(strbuf *b, int width, int height, const char *title)
 
 void svg_end(strbuf *b) { strbuf_add(b, "</svg>\n"); }
 
+/* A grid line, a tick mark and its label at data y = v. */
+static void y_tick(strbuf *b, const svg_panel *p, double v, const char *label)
+{
+    double y = px_y(p, v);
+    strbuf_printf(b,
+                  "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n"
+                  "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"black\"/>\n",
+                  p->left, y, p->left + p->width, y, p->left - 5, y, p->left, y);
+    text(b, p->left - 8, y + 4, "end", "", label);
+}
+
+/* Log axis: ticks at 1, 2 and 5 times each power of ten in range (only the powers when the
+ * range spans more than three decades). Leaves *t empty: the ticks are drawn here. */
+static void log_ticks(strbuf *b, const svg_panel *p, ticks *t)
+{
+    static const double mult[] = {1, 2, 5};
+    int lo = (int)floor(log10(p->ymin)), hi = (int)ceil(log10(p->ymax)), k, j;
+    char label[32];
+    for (k = lo; k <= hi; k++)
+        for (j = 0; j < (hi - lo > 3 ? 1 : 3); j++) {
+            double v = mult[j] * pow(10, k);
+            if (v < p->ymin || v > p->ymax) continue;
+            ticks_label(v, v, label, sizeof label);
+            y_tick(b, p, v, label);
+        }
+    t->count = 0;
+}
+
 void svg_axes(strbuf *b, const svg_panel *p)
 {
     ticks tx, ty;
     int i;
     char label[64];
-    double bottom = p->top + p->height, right = p->left + p->width;
+    double bottom = p->top + p->height;
 
     ticks_nice(p->xmin, p->xmax, 9, &tx);
-    ticks_nice(p->ymin, p->ymax, 6, &ty);
+    if (p->ylog) log_ticks(b, p, &ty);
+    else ticks_nice(p->ymin, p->ymax, 6, &ty);
     for (i = 0; i < tx.count; i++) {
         double v = ticks_value(&tx, i), x = px_x(p, v);
         strbuf_printf(b,
@@ -73,13 +104,9 @@ void svg_axes(strbuf *b, const svg_panel *p)
         text(b, x, bottom + 18, "middle", "", label);
     }
     for (i = 0; i < ty.count; i++) {
-        double v = ticks_value(&ty, i), y = px_y(p, v);
-        strbuf_printf(b,
-                      "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n"
-                      "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"black\"/>\n",
-                      p->left, y, right, y, p->left - 5, y, p->left, y);
+        double v = ticks_value(&ty, i);
         ticks_label(v, ty.step, label, sizeof label);
-        text(b, p->left - 8, y + 4, "end", "", label);
+        y_tick(b, p, v, label);
     }
     strbuf_printf(b,
                   "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "

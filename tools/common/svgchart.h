@@ -14,6 +14,7 @@
 typedef struct svg_panel {
     double left, top, width, height; /* the plot area, in pixels */
     double xmin, xmax, ymin, ymax;   /* the data range it maps */
+    int ylog;                        /* 1: logarithmic y axis (ymin > 0) */
     const char *title;               /* bold, 46 px above the area; may be NULL */
     const char *subtitle;            /* 28 px above the area; may be NULL */
     const char *xlabel, *ylabel;     /* axis names; may be NULL */

@@ -9,10 +9,10 @@
 #include "cli.h"
 #include "schedflags.h"
 
-/* Flags seen so far, to refuse one given twice: bit p for schedule parameter p, these bits
- * for the tool's own. */
-#define SEEN_EPOCHS (1u << 20)
-#define SEEN_FORMAT (1u << 21)
+/* Bits of the flags seen so far (cli_once): bit p for schedule parameter p, these for the
+ * tool's own. */
+#define SEEN_EPOCHS 20
+#define SEEN_FORMAT 21
 
 static int parse_format(const char *value, out_format *f, char *err, size_t cap)
 {
@@ -35,21 +35,11 @@ static int parse_epochs(const char *value, uint64_t *epochs, char *err, size_t c
     return 0;
 }
 
-static int once(unsigned *seen, unsigned bit, const char *flag, char *err, size_t cap)
-{
-    if (*seen & bit) {
-        snprintf(err, cap, "%s given twice", flag);
-        return -1;
-    }
-    *seen |= bit;
-    return 0;
-}
-
 int options_parse(int argc, char **argv, sgdr_scheduler *s, tool_options *o, char *err,
                   size_t cap)
 {
     cli_cursor c;
-    unsigned seen = 0;
+    unsigned long seen = 0;
     int rc;
     o->epochs = 0;
     o->format = FORMAT_CSV;
@@ -65,15 +55,15 @@ int options_parse(int argc, char **argv, sgdr_scheduler *s, tool_options *o, cha
             return 0;
         }
         if (schedflag_find(c.name, &p) == 0) {
-            if (once(&seen, 1u << p, c.name, err, cap) != 0) return -1;
+            if (cli_once(&seen, (unsigned)p, c.name, err, cap) != 0) return -1;
             if ((value = cli_value(&c, err, cap)) == NULL) return -1;
             if (schedflag_set(s, p, value, err, cap) != 0) return -1;
         } else if (strcmp(c.name, "--epochs") == 0) {
-            if (once(&seen, SEEN_EPOCHS, c.name, err, cap) != 0) return -1;
+            if (cli_once(&seen, SEEN_EPOCHS, c.name, err, cap) != 0) return -1;
             if ((value = cli_value(&c, err, cap)) == NULL) return -1;
             if (parse_epochs(value, &o->epochs, err, cap) != 0) return -1;
         } else if (strcmp(c.name, "--format") == 0) {
-            if (once(&seen, SEEN_FORMAT, c.name, err, cap) != 0) return -1;
+            if (cli_once(&seen, SEEN_FORMAT, c.name, err, cap) != 0) return -1;
             if ((value = cli_value(&c, err, cap)) == NULL) return -1;
             if (parse_format(value, &o->format, err, cap) != 0) return -1;
         } else {

@@ -23,6 +23,7 @@ void render_svg(strbuf *b, const plotdata *pd, const char *title, const char *pa
     event_pen[WALK_RESTART] = &restart_pen;
     event_pen[WALK_WARMUP_END] = &warmup_pen;
     event_pen[WALK_HOLD] = &hold_pen;
+    panel.ylog = 0;
     panel.left = 90;
     panel.top = 70;
     panel.width = WIDTH - 120;
