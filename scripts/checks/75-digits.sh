@@ -39,6 +39,13 @@ for seed in 1 2 3; do
 done
 cmp -s "$tmp/s1.txt" "$tmp/s2.txt" && problem "--seed changes nothing"
 
+# The README quotes the default run: every line it shows is in the output.
+/usr/bin/python3 scripts/checks/md_block.py README.md text 0 | grep -v '^\.\.\.$' >"$tmp/readme.txt"
+[ "$(grep -c 'test accuracy' "$tmp/readme.txt")" -eq 3 ] || problem "README: the digits sample has no accuracy lines"
+while IFS= read -r line; do
+  grep -qxF -- "$line" "$tmp/s1.txt" || problem "README shows a line the trainer does not print: $line"
+done <"$tmp/readme.txt"
+
 # 2. Determinism: the same flags again give the same stdout, CSV and SVG, byte for byte.
 "$digits" --seed 1 --csv "$tmp/again/history.csv" --svg "$tmp/again/curves.svg" >"$tmp/again.txt"
 sed "s#$tmp/again/#$tmp/s1/#" "$tmp/again.txt" | cmp -s - "$tmp/s1.txt" || problem "stdout differs between two runs"
