@@ -201,9 +201,13 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     printf("constant learning rate %g, same %zu epochs: test accuracy ", constant_lr, o->epochs);
     print_accuracy(mlp_accuracy(&plain, plain.params, test), test->n);
 
-    if (make_parent(o->csv_path) != 0 || sgdr_history_write_csv(s, o->csv_path) != SGDR_OK) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", PROGRAM, o->csv_path,
-                errno ? strerror(errno) : sgdr_last_error(s));
+    if (make_parent(o->csv_path) != 0) {
+        fprintf(stderr, "%s: cannot create the directory of %s: %s\n", PROGRAM, o->csv_path,
+                strerror(errno));
+        goto out_snaps;
+    }
+    if (sgdr_history_write_csv(s, o->csv_path) != SGDR_OK) {
+        fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
         goto out_snaps;
     }
     {
