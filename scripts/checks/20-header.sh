@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The public header compiles without a single warning as strict C99 (gcc and clang) and as
+# C++11 (g++): users include it with their own flags, so it must not need ours.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+for tool in gcc clang g++; do
+  command -v "$tool" >/dev/null || { echo "20-header: $tool is not installed" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A translation unit that includes the header twice (the include guard) and touches every
+# kind of declaration: types, enums, hook typedefs, functions, version macros.
+cat >"$work/use.c" <<'EOF'
+#include "sgdr.h"
+#include "sgdr.h"
+
+static int set_lr(void *user, double lr)
+{
+    (void)user;
+    return lr < 0;
+}
+
+int main(void)
+{
+    sgdr_scheduler *s = NULL;
+    sgdr_metric m = {"loss", 0.5};
+    sgdr_set_lr_fn hook = set_lr;
+    sgdr_status st = sgdr_create(&s);
+    sgdr_param p = SGDR_PARAM_HISTORY;
+    sgdr_progress what = SGDR_PROGRESS_RUNNING;
+    uint64_t value = 0;
+    int mode = SGDR_RESTART_KERAS_SEED + SGDR_PHASE_HOLD;
+    if (st == SGDR_OK) {
+        sgdr_set_lr_hooks(s, NULL, hook, NULL);
+        sgdr_set_param(s, p, 1);
+        sgdr_get_progress(s, what, &value);
+        sgdr_on_batch_end(s, 0, &m, 1);
+    }
+    sgdr_destroy(s);
+    return mode + (sgdr_version_number() == SGDR_VERSION_NUMBER ? 0 : 1) +
+           (SGDR_VERSION_STRING[0] == '1' ? 0 : 1);
+}
+EOF
+cp "$work/use.c" "$work/use.cpp"
+
+strict=(-pedantic -Wall -Wextra -Werror)
+fail=0
+run() {
+  echo "20-header: $*"
+  if ! "$@" -Iinclude -c -o "$work/use.o" 2>"$work/out"; then
+    cat "$work/out" >&2
+    fail=1
+  elif [ -s "$work/out" ]; then
+    cat "$work/out" >&2 # anything printed is a warning that -Werror did not catch
+    fail=1
+  fi
+}
+run gcc -std=c99 "${strict[@]}" -Wstrict-prototypes -Wmissing-prototypes -Wshadow "$work/use.c"
+run clang -std=c99 "${strict[@]}" -Wstrict-prototypes -Wmissing-prototypes -Wshadow "$work/use.c"
+run g++ -std=c++11 "${strict[@]}" -Wshadow -Wold-style-cast "$work/use.cpp"
+
+[ "$fail" -eq 0 ] && echo "20-header: clean as C99 (gcc, clang) and C++11 (g++)"
+exit "$fail"
