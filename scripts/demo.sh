@@ -10,5 +10,5 @@ source scripts/deps.sh
 sgdr_need_packages "${SGDR_BUILD_PACKAGES[@]}"
 cmake --preset release -DSGDR_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release -j2 --target sgdr-digits >/dev/null
-./build/release/examples/digits/sgdr-digits --csv out/digits-history.csv \
-  --svg out/digits-curves.svg "$@"
+# Its default outputs are out/digits-history.csv and out/digits-curves.svg, relative to here.
+./build/release/examples/digits/sgdr-digits "$@"

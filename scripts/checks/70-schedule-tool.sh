@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target sgdr-schedule >/dev/null
+# everything, not only the tool: the install step below installs every target
+cmake --build "$build" -j2 >/dev/null
 tool=$build/tools/sgdr-schedule
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
