@@ -117,8 +117,8 @@ static int write_svg(const char *path, const curve_run *runs, size_t epochs, siz
              "%zu epochs x %zu batches",
              v[0], v[1], v[2], v[3], v[4], epochs, spe);
     strbuf_init(&b);
-    curves_svg(&b, runs, 2, epochs, spe, "Handwritten digits: SGDR against a constant learning rate",
-               subtitle);
+    curves_svg(&b, runs, 2, epochs, spe,
+               "Handwritten digits: SGDR against a constant learning rate", subtitle);
     rc = make_parent(path) == 0 && strbuf_write_file(&b, path) == 0 ? 0 : -1;
     strbuf_free(&b);
     return rc;

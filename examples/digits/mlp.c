@@ -89,8 +89,9 @@ double mlp_train_batch(mlp *m, const dataset *d, const size_t *idx, size_t n, do
         loss -= log(probs[y] > 1e-300 ? probs[y] : 1e-300);
         probs[y] -= 1; /* d loss / d logits */
         for (k = 0; k < OUT; k++) {
+            double *gw2 = g + off_w2(m) + k * m->hidden;
             g[off_b2(m) + k] += probs[k];
-            for (h = 0; h < m->hidden; h++) g[off_w2(m) + k * m->hidden + h] += probs[k] * m->act[h];
+            for (h = 0; h < m->hidden; h++) gw2[h] += probs[k] * m->act[h];
         }
         for (h = 0; h < m->hidden; h++) {
             double back = 0;

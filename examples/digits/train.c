@@ -54,9 +54,10 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
     }
     for (epoch = 0; epoch < cfg->epochs; epoch++) {
         epoch_record *rec = &records[epoch];
-        size_t kept = s != NULL ? snaps->count : 0;
+        uint64_t snapshots_before = 0, snapshots_after = 0, last = 0;
         double loss_sum = 0;
         rec->lr_max = rec->lr_min = lr;
+        if (s != NULL) sgdr_get_progress(s, SGDR_PROGRESS_SNAPSHOTS, &snapshots_before);
         rng_shuffle(&r, order, train->n);
         for (batch = 0; batch < spe; batch++, step++) {
             size_t first = batch * cfg->batch_size, n = cfg->batch_size;
@@ -82,8 +83,13 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
             return sgdr_failed(s, "sgdr_on_epoch_end", st, err, cap);
         }
         rec->loss = loss_sum / (double)spe;
-        rec->snapshot = s != NULL && snaps->count > kept;
-        rec->cycle = rec->snapshot ? snaps->cycle[snaps->count - 1] : 0;
+        if (s != NULL) {
+            /* the scheduler's own count: a snapshot of this epoch's end, and of which cycle */
+            sgdr_get_progress(s, SGDR_PROGRESS_SNAPSHOTS, &snapshots_after);
+            sgdr_get_progress(s, SGDR_PROGRESS_LAST_SNAPSHOT, &last);
+        }
+        rec->snapshot = snapshots_after > snapshots_before;
+        rec->cycle = rec->snapshot ? (uint32_t)last : 0;
         if (on_epoch != NULL) on_epoch(ctx, epoch, rec);
     }
     free(order);
