@@ -1,0 +1,263 @@
+// test_wrapper.cpp -- the C++ wrapper (include/sgdr.hpp): RAII and moves, errors as
+// exceptions, hooks as callables, and hooks that throw through the C library safely.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "sgdr.hpp"
+
+namespace {
+
+int failures = 0;
+
+#define CHECK(cond)                                                                        \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                                    \
+        }                                                                                  \
+    } while (0)
+
+// Run f, which must throw sgdr::Error with `status` and a message containing `text`.
+template <class F>
+void expect_error(F f, sgdr_status status, const char *text, int line)
+{
+    try {
+        f();
+        std::fprintf(stderr, "line %d: no sgdr::Error thrown\n", line);
+        failures++;
+    } catch (const sgdr::Error &e) {
+        if (e.status() != status || std::strstr(e.what(), text) == nullptr) {
+            std::fprintf(stderr, "line %d: got status %d \"%s\", want %d with \"%s\"\n", line,
+                         static_cast<int>(e.status()), e.what(), static_cast<int>(status),
+                         text);
+            failures++;
+        }
+    }
+}
+#define EXPECT_ERROR(expr, status, text) expect_error([&] { expr; }, status, text, __LINE__)
+
+// The exception type the tests' hooks throw.
+struct HookBroke {
+    int code;
+};
+
+sgdr::Config small_config()
+{
+    sgdr::Config c;
+    c.min_lr = 1e-4;
+    c.max_lr = 0.1;
+    c.steps_per_epoch = 3;
+    c.cycle_length = 1;
+    c.mult_factor = 2;
+    c.lr_decay = 0.9;
+    return c;
+}
+
+// Run whole epochs [first, last) with one "loss" metric per batch.
+void run_epochs(sgdr::Scheduler &s, std::uint64_t first, std::uint64_t last)
+{
+    for (std::uint64_t e = first; e < last; e++) {
+        for (std::uint64_t b = 0; b < 3; b++) s.on_batch_end(b, {{"loss", 1.0 / double(b + 1)}});
+        s.on_epoch_end(e);
+    }
+}
+
+void test_move_only()
+{
+    static_assert(!std::is_copy_constructible<sgdr::Scheduler>::value, "copyable");
+    static_assert(!std::is_copy_assignable<sgdr::Scheduler>::value, "copy-assignable");
+    static_assert(std::is_nothrow_move_constructible<sgdr::Scheduler>::value, "move ctor");
+    static_assert(std::is_nothrow_move_assignable<sgdr::Scheduler>::value, "move assign");
+
+    std::vector<double> lrs;
+    sgdr::Scheduler a(small_config());
+    a.set_lr_hooks({}, [&](double lr) { lrs.push_back(lr); });
+    a.on_train_begin();
+    run_epochs(a, 0, 2);
+    // The hooks keep working after the scheduler moves (their user pointer is stable).
+    sgdr::Scheduler b(std::move(a));
+    std::size_t before = lrs.size();
+    run_epochs(b, 2, 3);
+    CHECK(lrs.size() == before + 4); // 3 batches, and the restart that ends epoch 2
+    CHECK(a.native_handle() == nullptr);
+    EXPECT_ERROR(a.on_batch_end(0), SGDR_ENULL, "NULL");
+    EXPECT_ERROR(a.set_lr_hooks({}, {}), SGDR_ENULL, "moved from");
+
+    sgdr::Scheduler c(1e-3, 0.5, 2);
+    c = std::move(b);
+    CHECK(c.step() == 9 && c.epoch() == 3);
+    c.on_train_end();
+    CHECK(!c.running());
+}
+
+void test_errors_name_the_parameter()
+{
+    sgdr::Config c = small_config();
+    c.max_lr = 1e-5;
+    EXPECT_ERROR(sgdr::Scheduler{c}, SGDR_ECONFIG, "max_lr (1.0000000000000001e-05)");
+    EXPECT_ERROR(sgdr::Scheduler(sgdr::Config{}), SGDR_EVALUE, "max_lr (0)");
+    sgdr::Scheduler s(small_config());
+    EXPECT_ERROR(s.set(SGDR_PARAM_STEPS_PER_EPOCH, 2.5), SGDR_EVALUE, "steps_per_epoch (2.5)");
+    CHECK(s.get(SGDR_PARAM_STEPS_PER_EPOCH) == 3);
+    EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "sgdr_on_train_begin");
+    s.on_train_begin();
+    EXPECT_ERROR(s.on_epoch_end(4), SGDR_EEPOCH, "epoch 4");
+    EXPECT_ERROR(s.on_batch_end(0, {{"", 1.0}}), SGDR_EMETRIC, "empty name");
+    EXPECT_ERROR(s.history("accuracy"), SGDR_EINDEX, "");
+    std::vector<unsigned char> blob = s.save_state();
+    blob[40] ^= 1;
+    EXPECT_ERROR(s.load_state(blob), SGDR_ECHECKSUM, "");
+    try {
+        s.set(SGDR_PARAM_MAX_LR, 0.2);
+        CHECK(false);
+    } catch (const std::runtime_error &e) { // sgdr::Error is a std::runtime_error
+        CHECK(std::strstr(e.what(), "max_lr") != nullptr);
+    }
+}
+
+void test_hooks_and_a_whole_run()
+{
+    std::vector<double> lrs;
+    std::map<std::uint32_t, std::uint64_t> snapshot_epoch;
+    std::uint32_t restored = 99;
+    std::uint64_t epoch = 0;
+    sgdr::Scheduler s(small_config());
+    s.set_lr_hooks({}, [&](double lr) { lrs.push_back(lr); });
+    s.set_weight_hooks([&](std::uint32_t cycle) { snapshot_epoch[cycle] = epoch; },
+                       [&](std::uint32_t cycle) { restored = cycle; });
+    s.on_train_begin();
+    for (epoch = 0; epoch < 8; epoch++) run_epochs(s, epoch, epoch + 1);
+    s.on_train_end({{"val_loss", 0.5}});
+    // Cycles of 1, 2, 4 epochs end after epochs 0, 2 and 6.
+    CHECK(snapshot_epoch.size() == 3 && snapshot_epoch[0] == 0 && snapshot_epoch[1] == 2 &&
+          snapshot_epoch[2] == 6);
+    CHECK(restored == 2 && s.snapshots() == 3);
+    std::vector<double> trained = s.history(0);
+    CHECK(trained.size() == 24);
+    bool same = true;
+    for (std::size_t i = 0; i < trained.size(); i++) same = same && trained[i] == s.lr_at(i);
+    CHECK(same);
+    CHECK(lrs.front() == 0.1 && lrs.back() == s.lr());
+    CHECK(s.history_columns() == 2 && s.history_column_name(1) == "loss");
+    CHECK(s.history("loss")[1] == 0.5);
+    std::string csv = s.history_csv();
+    CHECK(csv.compare(0, 13, "step,lr,loss\n") == 0);
+}
+
+void test_state_resume_is_exact()
+{
+    sgdr::Scheduler full(small_config());
+    full.on_train_begin();
+    run_epochs(full, 0, 9);
+    sgdr::Scheduler first(small_config());
+    first.on_train_begin();
+    run_epochs(first, 0, 4);
+    std::vector<unsigned char> blob = first.save_state();
+    sgdr::Scheduler resumed(0.0, 1.0, 7); // another configuration: the blob replaces it
+    double handed = -1;
+    resumed.set_lr_hooks({}, [&](double lr) { handed = lr; });
+    resumed.load_state(blob);
+    resumed.on_train_begin();
+    CHECK(handed == first.lr());
+    run_epochs(resumed, 4, 9);
+    CHECK(resumed.save_state() == full.save_state());
+}
+
+// A hook that throws: the exception is caught before it reaches C, the callback fails,
+// nothing changes, and the same exception comes out of the wrapper call.
+void test_throwing_hooks()
+{
+    bool break_set = false, break_get = false, break_snap = false, break_restore = false;
+    sgdr::Scheduler s(small_config());
+    s.set_lr_hooks(
+        [&]() -> double {
+            if (break_get) throw HookBroke{1};
+            return 0.05;
+        },
+        [&](double) {
+            if (break_set) throw HookBroke{2};
+        });
+    s.set_weight_hooks(
+        [&](std::uint32_t) {
+            if (break_snap) throw std::runtime_error("disk full");
+        },
+        [&](std::uint32_t) {
+            if (break_restore) throw HookBroke{4};
+        });
+
+    auto expect_hook_throw = [&](bool &flag, int code, auto call) {
+        std::vector<unsigned char> before = s.save_state();
+        std::size_t rows = s.history_rows();
+        flag = true;
+        try {
+            call();
+            CHECK(false);
+        } catch (const HookBroke &e) {
+            CHECK(e.code == code);
+        }
+        flag = false;
+        CHECK(s.save_state() == before && s.history_rows() == rows);
+        call(); // the retry succeeds
+        CHECK(s.save_state() != before);
+    };
+
+    break_set = true;
+    try {
+        s.on_train_begin();
+        CHECK(false);
+    } catch (const HookBroke &e) {
+        CHECK(e.code == 2);
+    }
+    break_set = false;
+    CHECK(!s.running());
+    s.on_train_begin();
+    expect_hook_throw(break_set, 2, [&] { s.on_batch_end(0); });
+    expect_hook_throw(break_get, 1, [&] { s.on_batch_end(1); });
+    CHECK(s.history(0)[1] == 0.05); // what get_lr returned is what history keeps
+    s.on_batch_end(2);
+    break_snap = true;
+    try {
+        s.on_epoch_end(0);
+        CHECK(false);
+    } catch (const std::runtime_error &e) {
+        CHECK(std::strcmp(e.what(), "disk full") == 0);
+        CHECK(dynamic_cast<const sgdr::Error *>(&e) == nullptr); // the hook's own exception
+    }
+    break_snap = false;
+    CHECK(s.epoch() == 0 && s.snapshots() == 0);
+    s.on_epoch_end(0);
+    CHECK(s.epoch() == 1 && s.snapshots() == 1);
+    expect_hook_throw(break_restore, 4, [&] { s.on_train_end(); });
+    CHECK(!s.running());
+    // The hook's exception was consumed: a later plain failure is an sgdr::Error.
+    EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "no run in progress");
+}
+
+void test_version()
+{
+    CHECK(sgdr::version_string() == SGDR_VERSION_STRING);
+    CHECK(sgdr::version_number() == SGDR_VERSION_NUMBER);
+}
+
+} // namespace
+
+int main()
+{
+    test_move_only();
+    test_errors_name_the_parameter();
+    test_hooks_and_a_whole_run();
+    test_state_resume_is_exact();
+    test_throwing_hooks();
+    test_version();
+    if (failures != 0) {
+        std::fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    std::printf("sgdr.hpp: all checks passed\n");
+    return 0;
+}
