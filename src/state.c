@@ -487,18 +487,29 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f
     return SGDR_OK;
 }
 
-/* A running state: the cycle bookkeeping is what the configuration gives for the epoch
- * count (restarts happen only at epoch ends, so the epoch alone decides the cycle, however
- * many batches each epoch had), and the learning rate is what the position trains at. */
-static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f,
-                             const sgdr_cycle_table *t)
+/* Whether sgdr_position_at finds the cycle of `epoch` without stepping past its table of
+ * cycle starts: in warm-up, for mult_factor 1 (closed form), when the table ends in the
+ * saturated length, when max_cycles ends the schedule inside the table, and for epochs
+ * before the end of the table's last cycle. Past the table it steps cycle by cycle, which
+ * for a factor just above 1 can mean billions of cycles at a forged epoch near 2^64; a
+ * load must not take that long, so there the cycle is checked by what O(1) can tell. */
+static int within_table(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t epoch)
 {
-    const sgdr_config *c = &f->config;
-    const sgdr_position *p = &f->at;
+    const size_t last = t->count - 1;
+    if (epoch < c->warmup_epochs || c->mult_factor == 1.0) return 1;
+    if (t->length[last] == SGDR_CYCLE_FOREVER) return 1;
+    if (c->max_cycles != 0 && c->max_cycles <= last) return 1;
+    return epoch - c->warmup_epochs < sgdr_add_sat(t->start[last], t->length[last]);
+}
+
+/* The cycle bookkeeping of an epoch within the table: exactly what the configuration gives
+ * for that epoch count. Restarts happen only at epoch ends, so the epoch alone decides the
+ * cycle, however many batches each epoch had. */
+static sgdr_status check_cycle_exact(const sgdr_scheduler *s, const sgdr_config *c,
+                                     const sgdr_cycle_table *t, const sgdr_position *p)
+{
     sgdr_config by_epoch = *c;
     sgdr_position want;
-    double lr;
-
     /* With one step per epoch, sgdr_position_at's step is the epoch count. */
     by_epoch.steps_per_epoch = 1;
     sgdr_position_at(&by_epoch, t, p->epoch, &want);
@@ -513,6 +524,61 @@ static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f,
     if ((p->phase != SGDR_PHASE_CYCLE || p->cycle == 0) ? !same_bits(p->peak, want.peak)
                                                         : !close_to(c, p->peak, want.peak))
         return corrupt_value(s, "peak", p->peak, want.peak);
+    return SGDR_OK;
+}
+
+/* The cycle bookkeeping of an epoch past the table (mult_factor between 1 and 1.5, more
+ * than 127 cycles): a cycle after the table's, no shorter than growth by one epoch per
+ * cycle allows, starting after the table's last cycle, holding the epoch, with its peak. */
+static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config *c,
+                                      const sgdr_cycle_table *t, const sgdr_position *p)
+{
+    const size_t last = t->count - 1;
+    const uint64_t table_end = t->start[last] + t->length[last]; /* not saturated here */
+    if (p->phase == SGDR_PHASE_WARMUP)
+        return corrupt_pair(s, "phase", (uint64_t)p->phase, "is warm-up past", "epoch",
+                            c->warmup_epochs);
+    if (p->phase == SGDR_PHASE_HOLD) {
+        if (c->max_cycles == 0 || p->cycle != c->max_cycles)
+            return corrupt_pair(s, "cycle of the hold", p->cycle, "is not", "max_cycles",
+                                c->max_cycles);
+        if (p->cycle_length != SGDR_CYCLE_FOREVER || p->cycle_end != UINT64_MAX)
+            return corrupt(s, "the hold does not last forever", p->cycle_end);
+        if (!same_bits(p->peak, c->min_lr)) return corrupt_value(s, "peak", p->peak, c->min_lr);
+        return SGDR_OK;
+    }
+    if (p->cycle <= last)
+        return corrupt_pair(s, "cycle", p->cycle, "is inside the table, not at", "epoch",
+                            p->epoch);
+    if (c->max_cycles != 0 && p->cycle >= c->max_cycles)
+        return corrupt_pair(s, "cycle", p->cycle, "is not before", "max_cycles", c->max_cycles);
+    if (p->cycle_length < sgdr_add_sat(t->length[last], p->cycle - last))
+        return corrupt_pair(s, "cycle length", p->cycle_length, "is too short for", "cycle",
+                            p->cycle);
+    if (p->cycle_end < p->cycle_length ||
+        p->cycle_end - p->cycle_length < sgdr_add_sat(c->warmup_epochs, table_end))
+        return corrupt_pair(s, "cycle end", p->cycle_end, "is too early for", "cycle", p->cycle);
+    if (p->epoch < p->cycle_end - p->cycle_length || p->epoch >= p->cycle_end)
+        return corrupt_pair(s, "epoch", p->epoch, "is outside the cycle ending at", "epoch",
+                            p->cycle_end);
+    if (!close_to(c, p->peak, sgdr_cycle_peak(c, p->cycle)))
+        return corrupt_value(s, "peak", p->peak, sgdr_cycle_peak(c, p->cycle));
+    return SGDR_OK;
+}
+
+/* A running state: the cycle bookkeeping fits the configuration and the epoch count, and
+ * the learning rate is what the position trains at. */
+static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f,
+                             const sgdr_cycle_table *t)
+{
+    const sgdr_config *c = &f->config;
+    const sgdr_position *p = &f->at;
+    double lr;
+    sgdr_status st;
+
+    st = within_table(c, t, p->epoch) ? check_cycle_exact(s, c, t, p)
+                                      : check_cycle_beyond(s, c, t, p);
+    if (st != SGDR_OK) return st;
     /* Until the first restart every batch of the run is in the current phase. */
     if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&
         p->pos != p->step)

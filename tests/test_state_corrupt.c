@@ -35,13 +35,21 @@ static const param_value keras[] = {
     {SGDR_PARAM_CYCLE_LENGTH, 1}, {SGDR_PARAM_LR_DECAY, 0.5},
     {SGDR_PARAM_RESTART_MODE, SGDR_RESTART_KERAS_SEED}, {0, 0}};
 
+/* mult_factor 1.001 from 1 epoch: lengths 1, 2, 3, ...; the 128 cycles of the table of
+ * cycle starts end at epoch 8256, and later cycles are checked without stepping to them. */
+static const param_value slow_growth[] = {
+    {SGDR_PARAM_MIN_LR, 0.001}, {SGDR_PARAM_MAX_LR, 0.1}, {SGDR_PARAM_STEPS_PER_EPOCH, 1},
+    {SGDR_PARAM_CYCLE_LENGTH, 1}, {SGDR_PARAM_MULT_FACTOR, 1.001}, {SGDR_PARAM_LR_DECAY, 0.999},
+    {0, 0}};
+
 typedef enum source {
     SRC_FRESH, SRC_CONFIGURED, SRC_WARMUP, SRC_CYCLE, SRC_HOLD, SRC_KERAS_RESTART, SRC_ENDED,
-    SRC_COUNT
+    SRC_BEYOND_TABLE, SRC_COUNT
 } source;
 
 static const char *const source_name[] = {"fresh", "configured", "warm-up", "mid-cycle",
-                                          "hold", "keras-seed restart", "ended"};
+                                          "hold", "keras-seed restart", "ended",
+                                          "beyond the cycle table"};
 
 /* Run `epochs` full epochs, then `batches` more batches. */
 static void advance(sgdr_scheduler *s, uint64_t epochs, uint64_t batches)
@@ -96,6 +104,16 @@ static size_t make_source(source which, unsigned char *blob)
         advance(s, 3, 0); /* cycles of 1 and 2 epochs closed: cycle 2 at position 0 */
         assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE, &v), SGDR_OK);
         assert_int_equal(v, 2);
+        break;
+    case SRC_BEYOND_TABLE:
+        apply_params(s, slow_growth);
+        /* No hooks: 8000 batches, and no snapshots, so that cycles can be moved back. */
+        assert_int_equal(sgdr_set_lr_hooks(s, NULL, NULL, NULL), SGDR_OK);
+        assert_int_equal(sgdr_set_weight_hooks(s, NULL, NULL, NULL), SGDR_OK);
+        assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+        advance(s, 8256 + 129 + 40, 0); /* 40 epochs into cycle 129 (130 epochs long) */
+        assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE, &v), SGDR_OK);
+        assert_int_equal(v, 129);
         break;
     default: fail();
     }
@@ -452,7 +470,7 @@ static const mutation mutations[] = {
      "snapshots (3) exceed closed cycles (2)", -1, 0},
     {"last snapshot in the current cycle", SRC_CYCLE, AT_LAST_SNAPSHOT, W_U64, 1, 1,
      "last snapshot cycle (2) does not fit snapshots (2)", -1, 0},
-    {"last snapshot before the snapshots taken", SRC_CYCLE, AT_SNAPSHOTS, W_U64, 0, 0,
+    {"last snapshot with no snapshot taken", SRC_CYCLE, AT_SNAPSHOTS, W_U64, 0, 0,
      "last snapshot cycle with no snapshot taken (1)", -1, 0},
     {"cycle one too far", SRC_CYCLE, AT_CYCLE, W_U64, 1, 1, "cycle is 3 but epoch 6 gives 2", -1, 0},
     {"cycle length one too long", SRC_CYCLE, AT_CYCLE_LEN_NOW, W_U64, 1, 1,
@@ -471,6 +489,22 @@ static const mutation mutations[] = {
      "state blob inconsistent: learning rate is", -1, 0},
     {"warm-up position not the step", SRC_WARMUP, AT_POS, W_U64, -1, 1,
      "position in cycle (4) differs from step (5)", AT_BATCH_IN_EPOCH, -1},
+    {"beyond the table: a cycle of the table", SRC_BEYOND_TABLE, AT_CYCLE, W_U64, 127, 0,
+     "cycle (127) is inside the table, not at epoch (8425)", -1, 0},
+    {"beyond the table: cycle at max_cycles", SRC_BEYOND_TABLE, AT_MAX_CYCLES, W_U64, 129, 0,
+     "cycle (129) is not before max_cycles (129)", -1, 0},
+    {"beyond the table: cycle too short", SRC_BEYOND_TABLE, AT_CYCLE_LEN_NOW, W_U64, 128, 0,
+     "cycle length (128) is too short for cycle (129)", -1, 0},
+    {"beyond the table: cycle ends too early", SRC_BEYOND_TABLE, AT_CYCLE_END, W_U64, -200, 1,
+     "cycle end (8315) is too early for cycle (129)", -1, 0},
+    {"beyond the table: epoch after the cycle", SRC_BEYOND_TABLE, AT_EPOCH, W_U64, 90, 1,
+     "epoch (8515) is outside the cycle ending at epoch (8515)", -1, 0},
+    {"beyond the table: hold without max_cycles", SRC_BEYOND_TABLE, AT_PHASE, W_U8, SGDR_PHASE_HOLD,
+     0, "cycle of the hold (129) is not max_cycles (0)", -1, 0},
+    {"beyond the table: warm-up", SRC_BEYOND_TABLE, AT_PHASE, W_U8, SGDR_PHASE_WARMUP, 0,
+     "phase (0) is warm-up past epoch (0)", -1, 0},
+    {"beyond the table: peak off by 1e-9", SRC_BEYOND_TABLE, AT_PEAK, W_F64, 1 + 1e-9, 1,
+     "peak is", -1, 0},
     {"keras-seed restart lr above max_lr", SRC_KERAS_RESTART, AT_LR, W_F64, 0.2, 0,
      "learning rate at a keras-seed restart is outside the range of the cycles before (0.20000000000000001)", -1, 0},
     {"keras-seed restart lr under min_lr", SRC_KERAS_RESTART, AT_LR, W_F64, 0.0005, 0,

@@ -438,9 +438,55 @@ static void load_replaces_a_running_scheduler(void **state)
     sgdr_destroy(b);
 }
 
+/* Past the 128 cycles of the table of cycle starts (mult_factor 1.001 from 1 epoch: lengths
+ * 1, 2, 3, ..., the table ends at epoch 8256), where the loader checks a cycle without
+ * stepping to it: cut at the table's end and beyond, continue, same bits. */
+static void resume_beyond_cycle_table(void **state)
+{
+    static const param_value slow[] = {P(MIN_LR, 0.001), P(MAX_LR, 0.1), P(STEPS_PER_EPOCH, 1),
+                                       P(CYCLE_LENGTH, 1), P(MULT_FACTOR, 1.001),
+                                       P(LR_DECAY, 0.999), {0, 0}};
+    static const uint64_t cut_epochs[] = {8255, 8256, 8257, 8300, 8385, 8386, 8500, 8646};
+    enum { EPOCHS = 8700 };
+    unsigned char(*blob)[STATE_SIZE_1_0] = malloc((size_t)EPOCHS * sizeof *blob);
+    unsigned char now[STATE_CAP];
+    sgdr_scheduler *s;
+    uint64_t e, v = 0;
+    size_t i;
+    (void)state;
+    assert_non_null(blob);
+
+    /* The reference: the state at the end of every epoch (epoch e ends with one batch). */
+    assert_int_equal(sgdr_create(&s), SGDR_OK);
+    apply_params(s, slow);
+    assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+    for (e = 0; e < EPOCHS; e++) {
+        assert_int_equal(sgdr_on_batch_end(s, 0, NULL, 0), SGDR_OK);
+        assert_int_equal(sgdr_on_epoch_end(s, e, NULL, 0), SGDR_OK);
+        assert_int_equal(save_blob(s, blob[e]), STATE_SIZE_1_0);
+    }
+    assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE, &v), SGDR_OK);
+    assert_int_equal(v, 131);
+    sgdr_destroy(s);
+
+    for (i = 0; i < sizeof cut_epochs / sizeof cut_epochs[0]; i++) {
+        assert_int_equal(sgdr_create(&s), SGDR_OK);
+        assert_int_equal(sgdr_load_state(s, blob[cut_epochs[i]], STATE_SIZE_1_0), SGDR_OK);
+        assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+        for (e = cut_epochs[i] + 1; e < EPOCHS; e++) {
+            assert_int_equal(sgdr_on_batch_end(s, 0, NULL, 0), SGDR_OK);
+            assert_int_equal(sgdr_on_epoch_end(s, e, NULL, 0), SGDR_OK);
+            assert_int_equal(save_blob(s, now), STATE_SIZE_1_0);
+            assert_memory_equal(now, blob[e], STATE_SIZE_1_0);
+        }
+        sgdr_destroy(s);
+    }
+    free(blob);
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[sizeof plans / sizeof plans[0] + 6];
+    struct CMUnitTest tests[sizeof plans / sizeof plans[0] + 7];
     size_t i, n = 0;
     for (i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         struct CMUnitTest t = {plans[i].name, exhaustive_resume, NULL, NULL, (void *)&plans[i]};
@@ -454,6 +500,7 @@ int main(void)
             cmocka_unit_test(resume_only_once),
             cmocka_unit_test(between_runs_starts_fresh),
             cmocka_unit_test(load_replaces_a_running_scheduler),
+            cmocka_unit_test(resume_beyond_cycle_table),
         };
         for (i = 0; i < sizeof more / sizeof more[0]; i++) tests[n++] = more[i];
     }
