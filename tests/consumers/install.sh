@@ -1,0 +1,20 @@
+# Sourced by scripts/checks/50-consumers.sh and 55-python.sh: build libsgdr (release, the
+# library only) from a source tree and `cmake --install` it into a prefix, as a user would.
+# Sets SGDR_LIBDIR to the installed library's directory (lib or lib/<multiarch>).
+# The prefix is given at configure time too: sgdr.pc is written then, with that prefix.
+
+# sgdr_install SOURCE_DIR BUILD_DIR PREFIX
+sgdr_install() {
+  local src=$1 build=$2 prefix=$3 lib
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
+    -DSGDR_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build" -j2 >/dev/null
+  cmake --install "$build" --prefix "$prefix" >/dev/null
+  lib=$(find "$prefix" -name libsgdr.so.1 | head -n 1)
+  if [ -z "$lib" ]; then
+    echo "install: no libsgdr.so.1 under $prefix" >&2
+    return 1
+  fi
+  SGDR_LIBDIR=$(dirname "$lib")
+}
