@@ -142,33 +142,40 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
     return SGDR_OK;
 }
 
-/* on_batch_end with everything that the plain path leaves out: a get_lr hook, history, and
- * the messages of a call that fails its entry checks. Out of line, so that the plain path
- * is a few tests and a jump. */
-static SGDR_NOINLINE sgdr_status batch_end_full(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+/* on_batch_end with a get_lr hook or history, or a call that fails its entry checks. Out of
+ * line, so that the plain path is a few tests and the cosine. */
+static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgdr_metric *m,
+                                                    size_t n)
 {
     static const char who[] = "sgdr_on_batch_end";
     double trained;
     sgdr_status st;
-    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if ((!s->running || !metrics_valid(m, n)) && (st = enter_run(s, who, m, n)) != SGDR_OK)
+        return st;
     trained = s->lr;
     if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0)
         return get_lr_failed(s, who);
-    if (s->config.history) {
-        st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message,
-                                  sizeof s->message);
-        if (st != SGDR_OK) return st;
-    }
-    if ((st = advance_batch(s, who)) != SGDR_OK) {
-        if (s->config.history) sgdr_history_abort(&s->history, &s->allocator);
+    if (!s->config.history) return advance_batch(s, who);
+    if (sgdr_history_in_order(&s->history, m, n)) {
+        /* The same metrics as the batch before and room for the row: nothing to prepare,
+         * so the row is written once the lr is set. */
+        if ((st = advance_batch(s, who)) == SGDR_OK)
+            sgdr_history_append(&s->history, trained, m, n);
         return st;
     }
-    if (s->config.history) sgdr_history_commit(&s->history, trained, m, n);
+    st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message, sizeof s->message);
+    if (st != SGDR_OK) return st;
+    if ((st = advance_batch(s, who)) != SGDR_OK) {
+        sgdr_history_abort(&s->history, &s->allocator);
+        return st;
+    }
+    sgdr_history_commit(&s->history, trained, m, n);
     return SGDR_OK;
 }
 
 /* Called once per batch for the whole of training, so the common case without history or
- * get_lr hook goes straight to advance_batch() and keeps its registers to a minimum. */
+ * get_lr hook goes straight to advance_batch() after a few tests, and everything else
+ * (including the messages of failed entry checks) is out of line. */
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
@@ -176,7 +183,7 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
         metrics_valid(m, n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
-    return batch_end_full(s, m, n);
+    return batch_end_recorded(s, m, n);
 }
 
 sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metric *m, size_t n)

