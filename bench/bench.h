@@ -28,6 +28,7 @@ enum {
     BENCH_HISTORY_OFF_M3, /* history off, 3 metrics passed (validated, not kept) */
     BENCH_HISTORY_1,      /* history on, 1 metric */
     BENCH_HISTORY_3,      /* history on, 3 metrics */
+    BENCH_HISTORY_3_WARM, /* the same, its memory recycled from the previous run */
     BENCH_BATCH_VARIANTS
 };
 
