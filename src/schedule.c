@@ -1,6 +1,7 @@
 /* schedule.c -- the pure schedule math (see schedule.h). */
 #include "schedule.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "numfmt.h"
@@ -253,6 +254,9 @@ uint64_t sgdr_next_cycle_length(const sgdr_config *c, uint64_t length)
 double sgdr_cycle_peak(const sgdr_config *c, uint64_t k)
 {
     double peak = k == 0 ? c->max_lr : c->max_lr * pow(c->lr_decay, (double)k);
+    /* lr_decay > 1 over enough cycles overflows: saturate, so that no learning rate is
+     * ever infinite (or NaN, from inf * 0 at the end of a cycle). */
+    if (peak > DBL_MAX) peak = DBL_MAX;
     if (c->restart_mode == SGDR_RESTART_PEAK && !(peak > c->min_lr)) peak = c->min_lr;
     return peak;
 }
