@@ -261,6 +261,42 @@ double sgdr_cycle_peak(const sgdr_config *c, uint64_t k)
     return peak;
 }
 
+/* Walk on from the table's last cycle while a later cycle can still start within 64 bits,
+ * keeping every cp_stride-th: when the checkpoints are full, every other one is dropped and
+ * the stride doubles, so they stay evenly spaced however far the walk goes. The walk is the
+ * same stepping as sgdr_position_at's, so a checkpoint is exactly where stepping gets. */
+static void checkpoints_build(const sgdr_config *c, sgdr_cycle_table *t)
+{
+    const size_t last = t->count - 1;
+    uint64_t k = last, start = t->start[last], length = t->length[last], walked = 0;
+    size_t i;
+    t->cp_count = 0;
+    t->cp_stride = 1;
+    if (t->count < SGDR_CYCLE_TABLE || c->mult_factor == 1.0) return;
+    while (length != SGDR_CYCLE_FOREVER && length <= UINT64_MAX - start &&
+           walked < SGDR_CHECKPOINT_WALK) {
+        start += length;
+        length = sgdr_next_cycle_length(c, length);
+        k++;
+        if (++walked % t->cp_stride != 0) continue;
+        if (t->cp_count == SGDR_CYCLE_CHECKPOINTS) {
+            /* Entry j is the (j + 1) * stride-th cycle walked: keep those of odd j. */
+            for (i = 1; i < SGDR_CYCLE_CHECKPOINTS; i += 2) {
+                t->cp_cycle[i / 2] = t->cp_cycle[i];
+                t->cp_start[i / 2] = t->cp_start[i];
+                t->cp_length[i / 2] = t->cp_length[i];
+            }
+            t->cp_count = SGDR_CYCLE_CHECKPOINTS / 2;
+            t->cp_stride *= 2;
+            if (walked % t->cp_stride != 0) continue;
+        }
+        t->cp_cycle[t->cp_count] = k;
+        t->cp_start[t->cp_count] = start;
+        t->cp_length[t->cp_count] = length;
+        t->cp_count++;
+    }
+}
+
 void sgdr_cycle_table_build(const sgdr_config *c, sgdr_cycle_table *t)
 {
     uint64_t start = 0, length = c->cycle_length;
@@ -276,6 +312,7 @@ void sgdr_cycle_table_build(const sgdr_config *c, sgdr_cycle_table *t)
         length = sgdr_next_cycle_length(c, length);
     }
     t->count = k;
+    checkpoints_build(c, t);
 }
 
 /* The position at the start of cycle k whose first epoch (after warm-up) is `start`. */
@@ -355,6 +392,24 @@ void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t 
         k = lo;
         start = t->start[lo];
         length = t->length[lo];
+        if (lo == t->count - 1 && t->cp_count > 0) {
+            /* Past the table: the last checkpoint that starts by `epoch`, within max_cycles. */
+            size_t cp_lo = 0, cp_hi = t->cp_count;
+            if (t->cp_start[0] <= epoch &&
+                (c->max_cycles == 0 || t->cp_cycle[0] <= c->max_cycles)) {
+                while (cp_hi - cp_lo > 1) {
+                    size_t mid = cp_lo + (cp_hi - cp_lo) / 2;
+                    if (t->cp_start[mid] <= epoch &&
+                        (c->max_cycles == 0 || t->cp_cycle[mid] <= c->max_cycles))
+                        cp_lo = mid;
+                    else
+                        cp_hi = mid;
+                }
+                k = t->cp_cycle[cp_lo];
+                start = t->cp_start[cp_lo];
+                length = t->cp_length[cp_lo];
+            }
+        }
         while (length != SGDR_CYCLE_FOREVER && epoch - start >= length &&
                (c->max_cycles == 0 || k < c->max_cycles)) {
             start += length;

@@ -35,13 +35,28 @@ typedef struct sgdr_config {
     unsigned set; /* SGDR_SET_* of the required parameters given so far */
 } sgdr_config;
 
+/* Cycles past the table (mult_factor close to 1, where ceil() lengthens cycles by one epoch
+ * at a time for thousands of cycles) are kept one in `stride` as checkpoints, so that
+ * sgdr_position_at steps at most `stride` cycles from the nearest one. The walk that builds
+ * them stops after SGDR_CHECKPOINT_WALK cycles (factors so close to 1 that 2^64 epochs hold
+ * more cycles than that step on from the last checkpoint). */
+#define SGDR_CYCLE_CHECKPOINTS 1024
+#define SGDR_CHECKPOINT_WALK ((uint64_t)1 << 19)
+
 /* The table of cycle starts of a configuration: start[k] is the first epoch of cycle k
  * counted from the end of warm-up, for k < count. start[count-1] is the last start that did
- * not saturate; cycles after it are found by stepping. */
+ * not saturate; cycles after it are found by stepping, from the checkpoints when there are
+ * any: cycle cp_cycle[j] starts at epoch cp_start[j] and lasts cp_length[j] epochs, for
+ * j < cp_count, every cp_stride-th cycle after the table's last. */
 typedef struct sgdr_cycle_table {
     uint64_t start[SGDR_CYCLE_TABLE];
     uint64_t length[SGDR_CYCLE_TABLE];
     size_t count;
+    uint64_t cp_cycle[SGDR_CYCLE_CHECKPOINTS];
+    uint64_t cp_start[SGDR_CYCLE_CHECKPOINTS];
+    uint64_t cp_length[SGDR_CYCLE_CHECKPOINTS];
+    size_t cp_count;
+    uint64_t cp_stride;
 } sgdr_cycle_table;
 
 /* Where the next batch is. Everything the callbacks need to continue a run. */
@@ -90,8 +105,8 @@ void sgdr_position_start(const sgdr_config *c, sgdr_position *p);
  * max_cycles). Called when the epoch that closes the current phase ends. */
 void sgdr_position_restart(const sgdr_config *c, sgdr_position *p);
 
-/* The position of batch `step` when every epoch has steps_per_epoch batches, found in time
- * logarithmic in step (binary search in the table, then stepping past it). */
+/* The position of batch `step` when every epoch has steps_per_epoch batches: a binary search
+ * in the table and its checkpoints, then at most cp_stride steps from the nearest. */
 void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t step,
                       sgdr_position *p);
 
