@@ -22,7 +22,7 @@ static const run_plan plans[] = {
     /* name               min_lr  max_lr spe decay cyc mult mode warm wstart maxc ep res wide */
     {"metrics-resume", 0.001, 0.1, 8, 0.8, 1, 2, 0, 2, 0.01, 0, 17, 6, 0},
     {"keras-seed", 0.0005, 0.05, 10, 0.5, 2, 1.5, 1, 0, 0, 0, 14, 0, 0},
-    {"wide-70-metrics", 0.01, 0.2, 6, 1, 2, 1, 0, 1, 0.05, 3, 11, 0, 70},
+    {"wide-70-metrics", 0.01, 0.2, 3, 1, 1, 1, 0, 1, 0.05, 2, 4, 0, 70},
 };
 
 /* Fails attempt number fail_at (1-based; 0 = never), once. */
