@@ -99,7 +99,7 @@ int bench_alloc(uint64_t scale, bench_alloc_result *out)
     for (i = 0; i < BENCH_ALLOC_RUNS; i++) {
         uint64_t n = runs[i] / scale / STEPS_PER_EPOCH * STEPS_PER_EPOCH;
         double bytes0, live0;
-        if (n == 0) n = STEPS_PER_EPOCH;
+        if (n < (uint64_t)STEPS_PER_EPOCH << i) n = (uint64_t)STEPS_PER_EPOCH << i;
         c.allocs = 0;
         c.bytes = c.live = 0;
         if ((s = start(&c, 1)) == NULL) goto fail;
