@@ -432,9 +432,15 @@ double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_
     switch (p->phase) {
     case SGDR_PHASE_WARMUP: {
         uint64_t total = c->warmup_epochs * spe;
+        double rise;
         if (pos >= total) return c->max_lr;
-        return c->warmup_start_lr +
-               (c->max_lr - c->warmup_start_lr) * (double)pos / (double)total;
+        rise = (c->max_lr - c->warmup_start_lr) * (double)pos;
+        /* A max_lr near DBL_MAX overflows that product: divide first then (other bits,
+         * but only where the usual order would give infinity). */
+        if (!(rise <= DBL_MAX))
+            return c->warmup_start_lr +
+                   (c->max_lr - c->warmup_start_lr) * ((double)pos / (double)total);
+        return c->warmup_start_lr + rise / (double)total;
     }
     case SGDR_PHASE_HOLD:
         return c->min_lr;

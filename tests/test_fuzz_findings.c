@@ -77,11 +77,44 @@ static void growing_peak_callbacks(void **state)
     }
 }
 
+/* fuzz_load_state: a loaded configuration (max_lr 5.4e307, warm-up from 0.05) handed set_lr
+ * +inf in its warm-up: (max_lr - warmup_start_lr) * pos overflowed before the division by
+ * the warm-up's length. The warm-up now divides first where that product overflows. */
+static void warmup_product_overflows(void **state)
+{
+    static const param_value found[] = {
+        {SGDR_PARAM_MIN_LR, 0.0}, {SGDR_PARAM_MAX_LR, 1e308}, {SGDR_PARAM_STEPS_PER_EPOCH, 10},
+        {SGDR_PARAM_WARMUP_EPOCHS, 1}, {SGDR_PARAM_WARMUP_START_LR, 0.05}, {0, 0}};
+    sgdr_scheduler *s;
+    host h;
+    double lr = NAN, prev = 0;
+    uint64_t step;
+    size_t i;
+    (void)state;
+    host_reset(&h);
+    assert_int_equal(sgdr_create(&s), SGDR_OK);
+    apply_params(s, found);
+    assert_int_equal(sgdr_set_lr_hooks(s, NULL, host_set_lr, &h), SGDR_OK);
+    for (step = 0; step <= 10; step++) {
+        assert_int_equal(sgdr_lr_at(s, step, &lr), SGDR_OK);
+        assert_true(finite_lr(lr) && lr >= prev);
+        prev = lr;
+    }
+    assert_true(lr == 1e308);
+    assert_int_equal(sgdr_lr_at(s, 5, &lr), SGDR_OK);
+    assert_true(fabs(lr - 0.5e308) <= 1e-15 * 1e308);
+    assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+    for (step = 0; step < 10; step++) assert_int_equal(sgdr_on_batch_end(s, step, NULL, 0), SGDR_OK);
+    for (i = 0; i < h.n; i++) assert_true(finite_lr(h.ev[i].lr));
+    sgdr_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(growing_peak_overflows),
         cmocka_unit_test(growing_peak_callbacks),
+        cmocka_unit_test(warmup_product_overflows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
