@@ -487,23 +487,30 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f
     return SGDR_OK;
 }
 
-/* Whether sgdr_position_at finds the cycle of `epoch` without stepping past its table of
- * cycle starts: in warm-up, for mult_factor 1 (closed form), when the table ends in the
- * saturated length, when max_cycles ends the schedule inside the table, and for epochs
- * before the end of the table's last cycle. Past the table it steps cycle by cycle, which
- * for a factor just above 1 can mean billions of cycles at a forged epoch near 2^64; a
- * load must not take that long, so there the cycle is checked by what O(1) can tell. */
-static int within_table(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t epoch)
+/* Whether sgdr_position_at finds the cycle of `epoch` in bounded time: in warm-up, for
+ * mult_factor 1 (closed form), within the table of cycle starts, and within the checkpoints
+ * past it (at most cp_stride steps from one), or after them when their walk ended because
+ * lengths saturate (fewer than cp_stride cycles remain). Only for a factor so close to 1
+ * that the walk stopped at SGDR_CHECKPOINT_WALK cycles does an epoch past the last
+ * checkpoint mean stepping cycle by cycle, up to billions of them at a forged epoch near
+ * 2^64; a load must not take that long, so there the cycle is checked by bounds. */
+static int cheap_to_place(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t epoch)
 {
     const size_t last = t->count - 1;
+    size_t j;
+    uint64_t e;
     if (epoch < c->warmup_epochs || c->mult_factor == 1.0) return 1;
     if (t->length[last] == SGDR_CYCLE_FOREVER) return 1;
     if (c->max_cycles != 0 && c->max_cycles <= last) return 1;
-    return epoch - c->warmup_epochs < sgdr_add_sat(t->start[last], t->length[last]);
+    e = epoch - c->warmup_epochs;
+    if (e < sgdr_add_sat(t->start[last], t->length[last]) || t->cp_count == 0) return 1;
+    j = t->cp_count - 1;
+    if (e < sgdr_add_sat(t->cp_start[j], t->cp_length[j])) return 1;
+    return t->cp_cycle[j] - last < SGDR_CHECKPOINT_WALK;
 }
 
-/* The cycle bookkeeping of an epoch within the table: exactly what the configuration gives
- * for that epoch count. Restarts happen only at epoch ends, so the epoch alone decides the
+/* The cycle bookkeeping of an epoch that is cheap to place: exactly what the configuration
+ * gives for that epoch count. Restarts happen only at epoch ends, so the epoch alone decides the
  * cycle, however many batches each epoch had. */
 static sgdr_status check_cycle_exact(const sgdr_scheduler *s, const sgdr_config *c,
                                      const sgdr_cycle_table *t, const sgdr_position *p)
@@ -527,14 +534,15 @@ static sgdr_status check_cycle_exact(const sgdr_scheduler *s, const sgdr_config 
     return SGDR_OK;
 }
 
-/* The cycle bookkeeping of an epoch past the table (mult_factor between 1 and 1.5, more
- * than 127 cycles): a cycle after the table's, no shorter than growth by one epoch per
- * cycle allows, starting after the table's last cycle, holding the epoch, with its peak. */
+/* The cycle bookkeeping of an epoch past the last checkpoint of a walk that was cut
+ * (mult_factor within about 1e-4 of 1): a cycle after that checkpoint's, no shorter than
+ * growth by at least one epoch per cycle allows, starting after it ends, holding the epoch,
+ * before max_cycles, with its peak. */
 static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config *c,
                                       const sgdr_cycle_table *t, const sgdr_position *p)
 {
-    const size_t last = t->count - 1;
-    const uint64_t table_end = t->start[last] + t->length[last]; /* not saturated here */
+    const size_t j = t->cp_count - 1;
+    const uint64_t k0 = t->cp_cycle[j], end0 = t->cp_start[j] + t->cp_length[j];
     if (p->phase == SGDR_PHASE_WARMUP)
         return corrupt_pair(s, "phase", (uint64_t)p->phase, "is warm-up past", "epoch",
                             c->warmup_epochs);
@@ -547,16 +555,15 @@ static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config
         if (!same_bits(p->peak, c->min_lr)) return corrupt_value(s, "peak", p->peak, c->min_lr);
         return SGDR_OK;
     }
-    if (p->cycle <= last)
-        return corrupt_pair(s, "cycle", p->cycle, "is inside the table, not at", "epoch",
-                            p->epoch);
+    if (p->cycle <= k0)
+        return corrupt_pair(s, "cycle", p->cycle, "is too small for", "epoch", p->epoch);
     if (c->max_cycles != 0 && p->cycle >= c->max_cycles)
         return corrupt_pair(s, "cycle", p->cycle, "is not before", "max_cycles", c->max_cycles);
-    if (p->cycle_length < sgdr_add_sat(t->length[last], p->cycle - last))
+    if (p->cycle_length < sgdr_add_sat(t->cp_length[j], p->cycle - k0))
         return corrupt_pair(s, "cycle length", p->cycle_length, "is too short for", "cycle",
                             p->cycle);
     if (p->cycle_end < p->cycle_length ||
-        p->cycle_end - p->cycle_length < sgdr_add_sat(c->warmup_epochs, table_end))
+        p->cycle_end - p->cycle_length < sgdr_add_sat(c->warmup_epochs, end0))
         return corrupt_pair(s, "cycle end", p->cycle_end, "is too early for", "cycle", p->cycle);
     if (p->epoch < p->cycle_end - p->cycle_length || p->epoch >= p->cycle_end)
         return corrupt_pair(s, "epoch", p->epoch, "is outside the cycle ending at", "epoch",
@@ -576,8 +583,8 @@ static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f,
     double lr;
     sgdr_status st;
 
-    st = within_table(c, t, p->epoch) ? check_cycle_exact(s, c, t, p)
-                                      : check_cycle_beyond(s, c, t, p);
+    st = cheap_to_place(c, t, p->epoch) ? check_cycle_exact(s, c, t, p)
+                                        : check_cycle_beyond(s, c, t, p);
     if (st != SGDR_OK) return st;
     /* Until the first restart every batch of the run is in the current phase. */
     if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&

@@ -36,7 +36,7 @@ static const param_value keras[] = {
     {SGDR_PARAM_RESTART_MODE, SGDR_RESTART_KERAS_SEED}, {0, 0}};
 
 /* mult_factor 1.001 from 1 epoch: lengths 1, 2, 3, ...; the 128 cycles of the table of
- * cycle starts end at epoch 8256, and later cycles are checked without stepping to them. */
+ * cycle starts end at epoch 8256, later cycles are placed from the checkpoints past it. */
 static const param_value slow_growth[] = {
     {SGDR_PARAM_MIN_LR, 0.001}, {SGDR_PARAM_MAX_LR, 0.1}, {SGDR_PARAM_STEPS_PER_EPOCH, 1},
     {SGDR_PARAM_CYCLE_LENGTH, 1}, {SGDR_PARAM_MULT_FACTOR, 1.001}, {SGDR_PARAM_LR_DECAY, 0.999},
@@ -489,21 +489,19 @@ static const mutation mutations[] = {
      "state blob inconsistent: learning rate is", -1, 0},
     {"warm-up position not the step", SRC_WARMUP, AT_POS, W_U64, -1, 1,
      "position in cycle (4) differs from step (5)", AT_BATCH_IN_EPOCH, -1},
-    {"beyond the table: a cycle of the table", SRC_BEYOND_TABLE, AT_CYCLE, W_U64, 127, 0,
-     "cycle (127) is inside the table, not at epoch (8425)", -1, 0},
-    {"beyond the table: cycle at max_cycles", SRC_BEYOND_TABLE, AT_MAX_CYCLES, W_U64, 129, 0,
-     "cycle (129) is not before max_cycles (129)", -1, 0},
-    {"beyond the table: cycle too short", SRC_BEYOND_TABLE, AT_CYCLE_LEN_NOW, W_U64, 128, 0,
-     "cycle length (128) is too short for cycle (129)", -1, 0},
-    {"beyond the table: cycle ends too early", SRC_BEYOND_TABLE, AT_CYCLE_END, W_U64, -200, 1,
-     "cycle end (8315) is too early for cycle (129)", -1, 0},
-    {"beyond the table: epoch after the cycle", SRC_BEYOND_TABLE, AT_EPOCH, W_U64, 90, 1,
-     "epoch (8515) is outside the cycle ending at epoch (8515)", -1, 0},
-    {"beyond the table: hold without max_cycles", SRC_BEYOND_TABLE, AT_PHASE, W_U8, SGDR_PHASE_HOLD,
-     0, "cycle of the hold (129) is not max_cycles (0)", -1, 0},
-    {"beyond the table: warm-up", SRC_BEYOND_TABLE, AT_PHASE, W_U8, SGDR_PHASE_WARMUP, 0,
-     "phase (0) is warm-up past epoch (0)", -1, 0},
-    {"beyond the table: peak off by 1e-9", SRC_BEYOND_TABLE, AT_PEAK, W_F64, 1 + 1e-9, 1,
+    {"past the table: a cycle of the table", SRC_BEYOND_TABLE, AT_CYCLE, W_U64, 127, 0,
+     "cycle is 127 but epoch 8425 gives 129", -1, 0},
+    {"past the table: cycle at max_cycles", SRC_BEYOND_TABLE, AT_MAX_CYCLES, W_U64, 129, 0,
+     "phase is 1 but epoch 8425 gives 2", -1, 0},
+    {"past the table: cycle too short", SRC_BEYOND_TABLE, AT_CYCLE_LEN_NOW, W_U64, 128, 0,
+     "cycle length is 128 but cycle 129 gives 130", -1, 0},
+    {"past the table: cycle ends too early", SRC_BEYOND_TABLE, AT_CYCLE_END, W_U64, -200, 1,
+     "cycle end is 8315 but cycle 129 gives 8515", -1, 0},
+    {"past the table: epoch after the cycle", SRC_BEYOND_TABLE, AT_EPOCH, W_U64, 90, 1,
+     "cycle is 129 but epoch 8515 gives 130", -1, 0},
+    {"past the table: hold without max_cycles", SRC_BEYOND_TABLE, AT_PHASE, W_U8, SGDR_PHASE_HOLD,
+     0, "phase is 2 but epoch 8425 gives 1", -1, 0},
+    {"past the table: peak off by 1e-9", SRC_BEYOND_TABLE, AT_PEAK, W_F64, 1 + 1e-9, 1,
      "peak is", -1, 0},
     {"keras-seed restart lr above max_lr", SRC_KERAS_RESTART, AT_LR, W_F64, 0.2, 0,
      "learning rate at a keras-seed restart is outside the range of the cycles before (0.20000000000000001)", -1, 0},
@@ -600,6 +598,79 @@ static void libm_differences_accepted(void **state)
     sgdr_destroy(target);
 }
 
+/* mult_factor 1 + 2^-52 from 1 epoch: cycle k lasts k + 1 epochs and starts at epoch
+ * k (k + 1) / 2, for far longer than the checkpoint walk past the table goes. A blob at
+ * cycle 600000 (epoch 1.8e11), made by moving a real blob's counters there, loads without
+ * stepping to it, resumes bit-exactly, and its cycle fields are held to bounds. */
+static void far_past_a_cut_checkpoint_walk(void **state)
+{
+    const uint64_t k = 600000, start = k * (k + 1) / 2, into = 2;
+    unsigned char blob[STATE_CAP], bad[STATE_CAP];
+    sgdr_scheduler *s, *target;
+    double peak = 0, lr = 0, next = 0;
+    host h;
+    size_t len, i;
+    struct {
+        int at;
+        uint64_t value;
+        const char *msg;
+    } const wrong[] = {
+        {AT_CYCLE, 500, "cycle (500) is too small for epoch (180000300002)"},
+        {AT_CYCLE_LEN_NOW, 1000, "cycle length (1000) is too short for cycle (600000)"},
+        {AT_CYCLE_END, 1000, "cycle end (1000) is too early for cycle (600000)"},
+        {AT_EPOCH, start + k + 1, "epoch (180000900001) is outside the cycle ending at epoch"},
+        {AT_PHASE, SGDR_PHASE_HOLD, "cycle of the hold (600000) is not max_cycles (0)"},
+        {AT_MAX_CYCLES, k, "cycle (600000) is not before max_cycles (600000)"},
+    };
+    (void)state;
+    assert_int_equal(sgdr_create(&s), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_MIN_LR, 0.001), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_MAX_LR, 0.1), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH, 1), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_CYCLE_LENGTH, 1), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_MULT_FACTOR, nextafter(1.0, 2.0)), SGDR_OK);
+    assert_int_equal(sgdr_set_param(s, SGDR_PARAM_LR_DECAY, 0.999999), SGDR_OK);
+    assert_int_equal(sgdr_lr_at(s, start, &peak), SGDR_OK);
+    assert_int_equal(sgdr_lr_at(s, start + into, &lr), SGDR_OK);
+    assert_int_equal(sgdr_lr_at(s, start + into + 1, &next), SGDR_OK);
+    assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+    assert_int_equal(sgdr_on_batch_end(s, 0, NULL, 0), SGDR_OK);
+    len = save_blob(s, blob);
+    put_le(blob + AT_STEP, start + into, 8);
+    put_le(blob + AT_EPOCH, start + into, 8);
+    put_le(blob + AT_BATCH_IN_EPOCH, 0, 8);
+    put_le(blob + AT_CYCLE, k, 8);
+    put_le(blob + AT_CYCLE_LEN_NOW, k + 1, 8);
+    put_le(blob + AT_CYCLE_END, start + k + 1, 8);
+    put_le(blob + AT_POS, into, 8);
+    put_le_f64(blob + AT_PEAK, peak);
+    put_le_f64(blob + AT_LR, lr);
+    fix_crc(blob, len);
+
+    target = make_target(&h);
+    if (sgdr_load_state(target, blob, len) != SGDR_OK)
+        fail_msg("far blob refused: %s", sgdr_last_error(target));
+    assert_int_equal(sgdr_on_train_begin(target), SGDR_OK);
+    assert_true(same_bits(h.lr, lr));
+    assert_int_equal(sgdr_on_batch_end(target, 0, NULL, 0), SGDR_OK);
+    assert_true(same_bits(sgdr_lr(target), next));
+    sgdr_destroy(target);
+
+    target = make_target(&h);
+    for (i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        memcpy(bad, blob, len);
+        put_le(bad + wrong[i].at, wrong[i].value, wrong[i].at == AT_PHASE ? 1 : 8);
+        fix_crc(bad, len);
+        assert_contains(refused(target, &h, bad, len, SGDR_ECORRUPT), wrong[i].msg);
+    }
+    memcpy(bad, blob, len);
+    put_le_f64(bad + AT_PEAK, peak * (1 + 1e-9));
+    fix_crc(bad, len);
+    assert_contains(refused(target, &h, bad, len, SGDR_ECORRUPT), "peak is");
+    sgdr_destroy(target);
+    sgdr_destroy(s);
+}
+
 /* The documented CRC-32C parameters, by their check value. */
 static void crc_check_value(void **state)
 {
@@ -622,6 +693,7 @@ int main(void)
         cmocka_unit_test(impossible_lengths),
         cmocka_unit_test(inconsistent_fields),
         cmocka_unit_test(libm_differences_accepted),
+        cmocka_unit_test(far_past_a_cut_checkpoint_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
