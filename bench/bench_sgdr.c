@@ -50,7 +50,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     int i;
     size_t budget_us = 200;
-    o->reps = 51;
+    o->reps = 101;
     o->batches = 100000;
     o->alloc_scale = 1;
     for (i = 1; i < argc; i++) {
