@@ -191,7 +191,7 @@ static void test_every_step_of_the_first_cycles(void **state)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sgdr_scheduler *s = make(&cases[i]);
         for (step = 0; step < 150000; step++) {
-            double want;
+            double want = NAN;
             assert_true(reference_lr(&cases[i], step, &want));
             assert_near(&cases[i], lr_at(s, step), want, step);
         }
