@@ -93,7 +93,10 @@ SGDR_API const char *sgdr_version_string(void);
 typedef struct sgdr_scheduler sgdr_scheduler;
 
 /* One named metric, as in Keras' `logs` dictionary. `name` must be a non-empty NUL-terminated
- * string; the library copies what it keeps, so the caller's strings may change after a call. */
+ * string, and the names within one call must differ; in on_batch_end the name "lr" is
+ * reserved for the learning-rate column. These rules hold whether history is on or off
+ * (SGDR_EMETRIC otherwise). The library copies what it keeps, so the caller's strings may
+ * change after a call. */
 typedef struct sgdr_metric {
     const char *name;
     double value;

@@ -9,9 +9,24 @@
 #include "numfmt.h"
 #include "scheduler.h"
 
-/* Check the metrics a callback received: a pointer when n > 0, non-empty names. */
+/* The first metric whose name clashes: with "lr" (reserved for the learning-rate column
+ * in on_batch_end, when `lr_reserved`) or with an earlier metric of the same call. Returns n
+ * when there is none. Quadratic, but n is a handful of metrics. */
+static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
+{
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        if (lr_reserved && strcmp(m[i].name, "lr") == 0) return i;
+        for (j = 0; j < i; j++)
+            if (strcmp(m[i].name, m[j].name) == 0) return i;
+    }
+    return n;
+}
+
+/* Check the metrics a callback received: a pointer when n > 0, non-empty names, no name
+ * twice, and (in on_batch_end) not "lr". */
 static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
-                                 size_t n)
+                                 size_t n, int lr_reserved)
 {
     size_t i;
     char idx[SGDR_NUMFMT_CAP];
@@ -26,16 +41,21 @@ static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const
                              m[i].name == NULL ? "a NULL name" : "an empty name", NULL);
         }
     }
+    if ((i = name_clash(m, n, lr_reserved)) < n)
+        return sgdr_fail(s, SGDR_EMETRIC, who, ": metric '", m[i].name,
+                         lr_reserved && strcmp(m[i].name, "lr") == 0
+                             ? "' is reserved for the learning rate column"
+                             : "' is given more than once in one call", NULL);
     return SGDR_OK;
 }
 
 /* The common entry checks of the callbacks that need a run in progress. */
 static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
-                             size_t n)
+                             size_t n, int lr_reserved)
 {
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
-    if ((st = check_metrics(s, who, m, n)) != SGDR_OK) return st;
+    if ((st = check_metrics(s, who, m, n, lr_reserved)) != SGDR_OK) return st;
     if (!s->running)
         return sgdr_fail(s, SGDR_EORDER, who,
                          " called with no run in progress: call sgdr_on_train_begin first",
@@ -116,15 +136,16 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     return SGDR_OK;
 }
 
-/* check_metrics() without the message: the per-batch path checks first and asks
- * enter_run() for the message only when something is wrong. */
-static int metrics_valid(const sgdr_metric *m, size_t n)
+/* check_metrics() of on_batch_end without the message: the per-batch path checks first and
+ * asks enter_run() for the message only when something is wrong. With history on, the
+ * history's own column lookup refuses clashing names, so `clashes` is 0 there. */
+static int metrics_valid(const sgdr_metric *m, size_t n, int clashes)
 {
     size_t i;
     if (n > 0 && m == NULL) return 0;
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
-    return 1;
+    return !clashes || n == 0 || name_clash(m, n, 1) == n;
 }
 
 /* Set the next batch's learning rate and advance the position by one batch. The position is
@@ -150,7 +171,8 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     static const char who[] = "sgdr_on_batch_end";
     double trained;
     sgdr_status st;
-    if ((!s->running || !metrics_valid(m, n)) && (st = enter_run(s, who, m, n)) != SGDR_OK)
+    if ((!s->running || !metrics_valid(m, n, !s->config.history)) &&
+        (st = enter_run(s, who, m, n, 1)) != SGDR_OK)
         return st;
     trained = s->lr;
     if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0)
@@ -180,7 +202,7 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
     if (s != NULL && s->running && !s->config.history && s->get_lr == NULL &&
-        metrics_valid(m, n))
+        metrics_valid(m, n, 1))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
@@ -193,7 +215,7 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     double lr;
     int snapped = 0;
     sgdr_status st;
-    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
     if (epoch != s->at.epoch) {
         char got[SGDR_NUMFMT_CAP], want[SGDR_NUMFMT_CAP];
         sgdr_u64fmt(got, epoch);
@@ -241,7 +263,7 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     static const char who[] = "sgdr_on_train_end";
     sgdr_status st;
-    if ((st = enter_run(s, who, m, n)) != SGDR_OK) return st;
+    if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
     if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL &&
         s->restore(s->weight_user, hook_cycle(s->last_snapshot)) != 0) {
         char cyc[SGDR_NUMFMT_CAP];

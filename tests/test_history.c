@@ -178,22 +178,34 @@ static void test_bad_names_record_nothing(void **state)
     size_t i, column;
     int round;
     (void)state;
-    /* on an empty history (the first row would create the columns) and on a filled one */
-    for (round = 0; round < 2; round++) {
-        sgdr_scheduler *s = begun(1);
+    /* on an empty history (the first row would create the columns), on a filled one, and
+     * with history off: the rules for names do not depend on whether they are recorded */
+    for (round = 0; round < 3; round++) {
+        sgdr_scheduler *s = begun(round < 2);
         char *before;
         if (round == 1) batch(s, good, 1);
         before = csv_of(s);
         for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             uint64_t step = 99;
+            const size_t done = round == 1 ? 1 : 0;
             assert_int_equal(sgdr_on_batch_end(s, 0, bad[i].m, bad[i].n), SGDR_EMETRIC);
-            assert_int_equal(rows_of(s), (size_t)round);
-            assert_int_equal(columns_of(s), 1 + (size_t)round);
+            assert_int_equal(rows_of(s), done);
+            assert_int_equal(columns_of(s), 1 + done);
             assert_int_equal(sgdr_history_find(s, "fresh", &column), SGDR_EINDEX);
             assert_csv(s, before);
             assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_STEP, &step), SGDR_OK);
-            assert_int_equal(step, (uint64_t)round);
+            assert_int_equal(step, (uint64_t)done);
         }
+        /* epoch and train ends refuse NULL, empty and repeated names too; "lr" is reserved
+         * only for batch metrics, which fill the history's columns */
+        for (i = 0; i < sizeof bad / sizeof bad[0] - 1; i++) {
+            uint64_t epoch = 99;
+            assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epoch), SGDR_OK);
+            assert_int_equal(sgdr_on_epoch_end(s, epoch, bad[i].m, bad[i].n), SGDR_EMETRIC);
+            assert_int_equal(sgdr_on_train_end(s, bad[i].m, bad[i].n), SGDR_EMETRIC);
+            assert_csv(s, before);
+        }
+        assert_int_equal(sgdr_on_train_end(s, reserved, 2), SGDR_OK);
         free(before);
         sgdr_destroy(s);
     }
