@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build the libFuzzer targets with Debian's clang (fuzzer, address and undefined-behaviour
+# sanitizers, straight from the library's sources) and run each for a bounded time.
+#
+#   bash fuzz/run.sh [SECONDS] [WORKDIR]
+#
+# SECONDS per target (default 45), WORKDIR for the binaries, the growing corpus and any
+# crash input (default a fresh temporary directory). The seed corpus in fuzz/corpus/<target>
+# is read, never written. Exits non-zero on any finding (crash, sanitizer report, failed
+# invariant, timeout, leak) or if the tools are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-45}
+work=${2:-$(mktemp -d /tmp/sgdr-fuzz.XXXXXX)}
+mkdir -p "$work"
+
+command -v clang >/dev/null || { echo "fuzz: clang is not installed" >&2; exit 1; }
+runtime=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
+if [ ! -f "$runtime" ] && ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+  echo "fuzz: the libFuzzer runtime is missing (Debian package libclang-rt-14-dev)" >&2
+  exit 1
+fi
+
+flags=(-g -O1 -std=c99 -Wall -Wextra -Werror
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+       -Iinclude -Isrc -DSGDR_BUILDING -D_POSIX_C_SOURCE=200809L)
+status=0
+for target in fuzz_load_state fuzz_api; do
+  echo "fuzz: building $target"
+  clang "${flags[@]}" -o "$work/$target" "fuzz/$target.c" src/*.c -lm
+  mkdir -p "$work/corpus-$target" "$work/artifacts-$target"
+  echo "fuzz: running $target for $seconds s"
+  if ! "$work/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+       -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" \
+       "$work/corpus-$target" "fuzz/corpus/$target" > "$work/$target.log" 2>&1; then
+    echo "fuzz: $target FOUND A PROBLEM; input in $work/artifacts-$target/" >&2
+    tail -n 40 "$work/$target.log" >&2
+    status=1
+  else
+    grep -E "^(stat::number_of_executed_units|stat::new_units_added|cov:|#[0-9]+ *DONE)" \
+      "$work/$target.log" | tail -n 3 || true
+  fi
+done
+exit $status

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# libFuzzer on sgdr_load_state and on random sequences of API calls, about 45 s each, built
+# with clang's fuzzer, address and undefined-behaviour sanitizers. Fails on any finding.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/deps.sh
+sgdr_need_packages clang libclang-rt-14-dev  # the libFuzzer runtime is only recommended by clang
+bash fuzz/run.sh "${SGDR_FUZZ_SECONDS:-45}"
