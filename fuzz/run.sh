@@ -5,14 +5,20 @@
 #   bash fuzz/run.sh [SECONDS] [WORKDIR]
 #
 # SECONDS per target (default 45), WORKDIR for the binaries, the growing corpus and any
-# crash input (default a fresh temporary directory). The seed corpus in fuzz/corpus/<target>
-# is read, never written. Exits non-zero on any finding (crash, sanitizer report, failed
+# crash input (default a fresh temporary directory, removed after a clean run and kept
+# after a finding). The seed corpus in fuzz/corpus/<target> is read, never written. Exits non-zero on any finding (crash, sanitizer report, failed
 # invariant, timeout, leak) or if the tools are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-45}
-work=${2:-$(mktemp -d /tmp/sgdr-fuzz.XXXXXX)}
-mkdir -p "$work"
+if [ $# -ge 2 ]; then
+  work=$2
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/sgdr-fuzz.XXXXXX)
+  trap '[ "$status" -ne 0 ] || rm -rf "$work"' EXIT
+fi
+status=0
 
 command -v clang >/dev/null || { echo "fuzz: clang is not installed" >&2; exit 1; }
 runtime=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
@@ -24,7 +30,6 @@ fi
 flags=(-g -O1 -std=c99 -Wall -Wextra -Werror
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
        -Iinclude -Isrc -DSGDR_BUILDING -D_POSIX_C_SOURCE=200809L)
-status=0
 for target in fuzz_load_state fuzz_api; do
   echo "fuzz: building $target"
   clang "${flags[@]}" -o "$work/$target" "fuzz/$target.c" src/*.c -lm
