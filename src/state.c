@@ -424,8 +424,9 @@ static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, i
     sgdr_config probe;
     int i;
     if (!canonical(c->min_lr) || !canonical(c->max_lr))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: min_lr or max_lr holds "
-                         "a NaN other than 0x7ff8000000000000", NULL);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ",
+                         canonical(c->min_lr) ? "max_lr" : "min_lr",
+                         " holds a NaN other than 0x7ff8000000000000", NULL);
     sgdr_config_defaults(&probe);
     for (i = SGDR_PARAM_MIN_LR; i <= SGDR_PARAM_HISTORY; i++) {
         double v = 0;
@@ -462,11 +463,24 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f
         if (!canonical(f->lr))
             return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: the learning rate "
                              "holds a NaN other than 0x7ff8000000000000", NULL);
+        const uint64_t counter[] = {p->step, p->epoch, p->batch_in_epoch, p->cycle,
+                                    p->cycle_length, p->cycle_end, p->pos,
+                                    (uint64_t)p->phase, f->snapshots, f->last_snapshot};
+        static const char *const name[] = {
+            "a state that never started has step", "a state that never started has epoch",
+            "a state that never started has batch in epoch",
+            "a state that never started has cycle",
+            "a state that never started has cycle length",
+            "a state that never started has cycle end",
+            "a state that never started has position in cycle",
+            "a state that never started has phase", "a state that never started has snapshots",
+            "a state that never started has last snapshot"};
+        size_t i;
         if (f->running) return corrupt(s, "a running state without a learning rate", 1);
-        if (p->step || p->epoch || p->batch_in_epoch || p->cycle || p->cycle_length ||
-            p->cycle_end || p->pos || p->phase || !same_bits(p->peak, 0.0) || f->snapshots ||
-            f->last_snapshot)
-            return corrupt(s, "a state that never started has non-zero counters", p->step);
+        for (i = 0; i < sizeof counter / sizeof counter[0]; i++)
+            if (counter[i] != 0) return corrupt(s, name[i], counter[i]);
+        if (!same_bits(p->peak, 0.0))
+            return corrupt_real(s, "a state that never started has peak", p->peak);
         return SGDR_OK;
     }
     if (!(isfinite(f->lr) && f->lr >= 0))
