@@ -293,7 +293,7 @@ static void op_twin(world *w)
     fuzz_check_round_trip(w->twin.s);
 }
 
-/* sgdr_lr_at at a random step. For mult_factor within about 1e-4 of 1 its checkpoints
+/* sgdr_lr_at at a random step. For mult_factor within a few 1e-5 of 1 its checkpoints
  * stop short of 2^64 epochs and it steps cycle by cycle past the last one: about a minute
  * at step 2^64 for 1 + 2^-52. Below 1.001 the step is kept under 2^44 (well under 0.1 s)
  * so that one input cannot stall the run; that cost is known, not a finding. */

@@ -549,7 +549,7 @@ static sgdr_status check_cycle_exact(const sgdr_scheduler *s, const sgdr_config 
 }
 
 /* The cycle bookkeeping of an epoch past the last checkpoint of a walk that was cut
- * (mult_factor within about 1e-4 of 1): a cycle after that checkpoint's, no shorter than
+ * (mult_factor within a few 1e-5 of 1): a cycle after that checkpoint's, no shorter than
  * growth by at least one epoch per cycle allows, starting after it ends, holding the epoch,
  * before max_cycles, with its peak. */
 static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config *c,
