@@ -21,5 +21,5 @@ sgdr_need_packages() {
 # What building the library and running the demo need.
 SGDR_BUILD_PACKAGES=(gcc g++ make cmake pkg-config zlib1g-dev)
 # What the whole test suite needs on top.
-SGDR_TEST_PACKAGES=(libcmocka-dev clang valgrind abigail-tools locales-all
+SGDR_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev valgrind abigail-tools locales-all
                     python3 python3-numpy python3-pytest python3-torch)
