@@ -35,7 +35,8 @@
  *
  * Threads. A scheduler is used by one thread at a time. Separate schedulers share nothing:
  * the library has no global mutable state, so different threads may use different schedulers
- * at the same time without locking.
+ * at the same time without locking. Functions that take a const scheduler still write its
+ * last-error message when they fail, so they too need the one-thread-at-a-time rule.
  *
  * Errors. Every function that can fail returns an `sgdr_status`. On failure nothing has
  * changed (the scheduler is exactly as it was before the call) and `sgdr_last_error()` holds
@@ -178,9 +179,12 @@ typedef enum sgdr_progress {
     SGDR_PROGRESS_EPOCH = 2,          /* epochs completed (the index the next on_epoch_end
                                          must pass) */
     SGDR_PROGRESS_BATCH_IN_EPOCH = 3, /* batches trained in the current epoch */
-    SGDR_PROGRESS_CYCLE = 4,          /* index of the current cycle (0 during warm-up) */
-    SGDR_PROGRESS_CYCLE_POSITION = 5, /* batches trained since the current cycle began */
-    SGDR_PROGRESS_CYCLE_LENGTH = 6,   /* epochs in the current cycle */
+    SGDR_PROGRESS_CYCLE = 4,          /* index of the current cycle (0 during warm-up,
+                                         max_cycles in the hold after it) */
+    SGDR_PROGRESS_CYCLE_POSITION = 5, /* batches trained since the current cycle (or the
+                                         warm-up, or the hold) began */
+    SGDR_PROGRESS_CYCLE_LENGTH = 6,   /* epochs in the current cycle (warmup_epochs during
+                                         warm-up, UINT64_MAX in the hold: it never ends) */
     SGDR_PROGRESS_PHASE = 7,          /* an SGDR_PHASE_* value */
     SGDR_PROGRESS_SNAPSHOTS = 8,      /* snapshot hook calls that succeeded this run */
     SGDR_PROGRESS_LAST_SNAPSHOT = 9,  /* cycle of the most recent snapshot (valid if > 0
@@ -205,10 +209,12 @@ enum {
  * Because of that retry, a hook that succeeded may be called again with the same arguments
  * when a later hook of the same callback failed (get_lr before set_lr in on_batch_end,
  * snapshot before set_lr in on_epoch_end): hooks should be idempotent per cycle (overwrite
- * the snapshot of that cycle rather than append). */
+ * the snapshot of that cycle rather than append). A hook must not change its own scheduler:
+ * sgdr_set_param, sgdr_load_state and the four callbacks called from inside one of its
+ * hooks return SGDR_EORDER (reading it, e.g. sgdr_lr or sgdr_get_progress, is fine). */
 
 /* Read the learning rate the host's optimizer actually used (it may scale or clip what the
- * scheduler set). Called once per on_batch_end to record history; optional. */
+ * scheduler set). Called once per on_batch_end when history is on, to record it; optional. */
 typedef int (*sgdr_get_lr_fn)(void *user, double *lr);
 /* Set the learning rate of the next batch. Optional: without it the host reads sgdr_lr(). */
 typedef int (*sgdr_set_lr_fn)(void *user, double lr);
@@ -298,7 +304,7 @@ SGDR_API sgdr_status sgdr_on_train_begin(sgdr_scheduler *s);
  * in this batch are NaN in their column), advances the step and sets the next batch's
  * learning rate through set_lr. `batch` is the host's batch index, informational only.
  * Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EMETRIC; SGDR_ENOMEM (history
- * growth); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr, then set_lr. */
+ * growth); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
 SGDR_API sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m,
                                        size_t n);
 
@@ -321,7 +327,8 @@ SGDR_API sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, 
 /* Learning rate and progress                                                               */
 /* ---------------------------------------------------------------------------------------- */
 
-/* The learning rate of the next batch (what set_lr last received). NaN if s is NULL or no
+/* The learning rate of the next batch: what set_lr last received, or after sgdr_load_state
+ * the restored one (which sgdr_on_train_begin then hands to set_lr). NaN if s is NULL or no
  * run has begun. */
 SGDR_API double sgdr_lr(const sgdr_scheduler *s);
 

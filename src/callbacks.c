@@ -93,10 +93,22 @@ static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *
 }
 
 /* Hand lr to the host's set_lr hook, if any. */
-static sgdr_status call_set_lr(const sgdr_scheduler *s, const char *who, double lr)
+static sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, double lr)
 {
-    if (s->set_lr == NULL || s->set_lr(s->lr_user, lr) == 0) return SGDR_OK;
-    return set_lr_failed(s, who, lr);
+    int rc;
+    if (s->set_lr == NULL) return SGDR_OK;
+    s->in_hook = 1;
+    rc = s->set_lr(s->lr_user, lr);
+    s->in_hook = 0;
+    return rc == 0 ? SGDR_OK : set_lr_failed(s, who, lr);
+}
+
+/* A hook that calls back into its own scheduler (to change a parameter, load a state or run
+ * a callback) would change it under the call that is running the hook. */
+static SGDR_COLD sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
+{
+    return sgdr_fail(s, SGDR_EORDER, who,
+                     " called from inside one of the same scheduler's hooks", NULL);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -111,6 +123,7 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     double lr;
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
+    if (s->in_hook) return in_hook_refused(s, "sgdr_on_train_begin");
     if (s->running) {
         if (!s->resumable)
             return sgdr_fail(s, SGDR_EORDER,
@@ -137,15 +150,14 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
 }
 
 /* check_metrics() of on_batch_end without the message: the per-batch path checks first and
- * asks enter_run() for the message only when something is wrong. With history on, the
- * history's own column lookup refuses clashing names, so `clashes` is 0 there. */
-static int metrics_valid(const sgdr_metric *m, size_t n, int clashes)
+ * asks enter_run() for the message only when something is wrong. */
+static int metrics_valid(const sgdr_metric *m, size_t n)
 {
     size_t i;
     if (n > 0 && m == NULL) return 0;
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
-    return !clashes || n == 0 || name_clash(m, n, 1) == n;
+    return n == 0 || name_clash(m, n, 1) == n;
 }
 
 /* Set the next batch's learning rate and advance the position by one batch. The position is
@@ -154,7 +166,13 @@ static int metrics_valid(const sgdr_metric *m, size_t n, int clashes)
 static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
     double lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
-    if (s->set_lr != NULL && s->set_lr(s->lr_user, lr) != 0) return set_lr_failed(s, who, lr);
+    if (s->set_lr != NULL) {
+        int rc;
+        s->in_hook = 1;
+        rc = s->set_lr(s->lr_user, lr);
+        s->in_hook = 0;
+        if (rc != 0) return set_lr_failed(s, who, lr);
+    }
     s->at.step++;
     s->at.batch_in_epoch++;
     s->at.pos++;
@@ -170,15 +188,27 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 {
     static const char who[] = "sgdr_on_batch_end";
     double trained;
+    int in_order;
     sgdr_status st;
-    if ((!s->running || !metrics_valid(m, n, !s->config.history)) &&
-        (st = enter_run(s, who, m, n, 1)) != SGDR_OK)
-        return st;
+    if (s->in_hook) return in_hook_refused(s, who);
+    if (!s->config.history) {
+        /* Nothing to record: get_lr is not asked. */
+        if ((st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
+        return advance_batch(s, who);
+    }
+    /* Metrics that match the columns in order are valid; anything else is checked in full
+     * before any hook runs. */
+    in_order = s->running && sgdr_history_in_order(&s->history, m, n);
+    if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
     trained = s->lr;
-    if (s->get_lr != NULL && s->get_lr(s->lr_user, &trained) != 0)
-        return get_lr_failed(s, who);
-    if (!s->config.history) return advance_batch(s, who);
-    if (sgdr_history_in_order(&s->history, m, n)) {
+    if (s->get_lr != NULL) {
+        int rc;
+        s->in_hook = 1;
+        rc = s->get_lr(s->lr_user, &trained);
+        s->in_hook = 0;
+        if (rc != 0) return get_lr_failed(s, who);
+    }
+    if (in_order) {
         /* The same metrics as the batch before and room for the row: nothing to prepare,
          * so the row is written once the lr is set. */
         if ((st = advance_batch(s, who)) == SGDR_OK)
@@ -201,8 +231,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->running && !s->config.history && s->get_lr == NULL &&
-        metrics_valid(m, n, 1))
+    if (s != NULL && s->running && !s->config.history && !s->in_hook && metrics_valid(m, n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
@@ -215,6 +244,7 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     double lr;
     int snapped = 0;
     sgdr_status st;
+    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
     if (epoch != s->at.epoch) {
         char got[SGDR_NUMFMT_CAP], want[SGDR_NUMFMT_CAP];
@@ -231,7 +261,11 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     lr = s->lr;
     if (next.epoch == s->at.cycle_end) {
         if (s->at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
-            if (s->snapshot(s->weight_user, hook_cycle(s->at.cycle)) != 0) {
+            int rc;
+            s->in_hook = 1;
+            rc = s->snapshot(s->weight_user, hook_cycle(s->at.cycle));
+            s->in_hook = 0;
+            if (rc != 0) {
                 char cyc[SGDR_NUMFMT_CAP];
                 sgdr_u64fmt(cyc, s->at.cycle);
                 return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, who,
@@ -263,13 +297,19 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     static const char who[] = "sgdr_on_train_end";
     sgdr_status st;
+    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL &&
-        s->restore(s->weight_user, hook_cycle(s->last_snapshot)) != 0) {
-        char cyc[SGDR_NUMFMT_CAP];
-        sgdr_u64fmt(cyc, s->last_snapshot);
-        return sgdr_fail(s, SGDR_EHOOK_RESTORE, who, ": the restore hook failed for cycle ",
-                         cyc, NULL);
+    if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL) {
+        int rc;
+        s->in_hook = 1;
+        rc = s->restore(s->weight_user, hook_cycle(s->last_snapshot));
+        s->in_hook = 0;
+        if (rc != 0) {
+            char cyc[SGDR_NUMFMT_CAP];
+            sgdr_u64fmt(cyc, s->last_snapshot);
+            return sgdr_fail(s, SGDR_EHOOK_RESTORE, who, ": the restore hook failed for cycle ",
+                             cyc, NULL);
+        }
     }
     s->running = 0;
     s->resumable = 0;

@@ -32,6 +32,7 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
 {
     drop_columns(h, a, 0);
     h->rows = 0;
+    h->capacity = 0; /* the next run's columns start small, not at the last run's size */
     h->first_step = first_step;
 }
 
@@ -97,7 +98,6 @@ static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const ch
     }
     memcpy(c->name, name, len + 1);
     for (i = 0; i < h->rows; i++) c->values[i] = NAN;
-    c->stamp = 0;
     h->ncolumns++;
     return SGDR_OK;
 }
@@ -131,19 +131,9 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
         h->slot = slot;
         h->slot_cap = want;
     }
-    h->stamp++;
-    h->columns[0].stamp = h->stamp; /* "lr" is always written: a metric cannot be "lr" */
     for (i = 0; i < n; i++) {
         size_t col = find_column(h, m[i].name, i + 1);
         if (col == h->ncolumns && (st = add_column(h, a, m[i].name)) != SGDR_OK) goto nomem;
-        if (h->columns[col].stamp == h->stamp) {
-            sgdr_msgf(msg, cap, "metric '", m[i].name,
-                      col == 0 ? "' is reserved for the learning rate column"
-                               : "' is given more than once in one call", NULL);
-            sgdr_history_abort(h, a);
-            return SGDR_EMETRIC;
-        }
-        h->columns[col].stamp = h->stamp;
         h->slot[i] = col;
     }
     if (h->rows == h->capacity && (st = grow_rows(h, a, h->rows + 1)) != SGDR_OK) goto nomem;

@@ -18,7 +18,6 @@
 typedef struct sgdr_history_column {
     char *name;
     double *values;   /* capacity entries */
-    uint64_t stamp;   /* the prepare that last claimed this column (duplicate check) */
 } sgdr_history_column;
 
 typedef struct sgdr_history {
@@ -28,7 +27,6 @@ typedef struct sgdr_history {
     size_t *slot;       /* metric i of the prepared row goes to column slot[i] */
     size_t slot_cap;
     size_t prepared_columns; /* ncolumns before the pending prepare */
-    uint64_t stamp;
     uint64_t first_step; /* step of row 0 */
 } sgdr_history;
 
@@ -38,11 +36,11 @@ void sgdr_history_init(sgdr_history *h);
 /* Free everything. */
 void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a);
 
-/* Drop every row and column; the next row is step `first_step`. Keeps the buffers. */
+/* Drop every row and column (freeing their buffers); the next row is step `first_step`. */
 void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first_step);
 
-/* Get room for one more row with metrics m[0..n). Names must already be validated.
- * SGDR_EMETRIC for a name given twice, SGDR_ENOMEM; msg says which. On failure nothing
+/* Get room for one more row with metrics m[0..n), whose names the caller has validated
+ * (non-empty, distinct, none "lr"). SGDR_ENOMEM with msg saying so; on failure nothing
  * changed. */
 sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
                                  const sgdr_metric *m, size_t n, char *msg, size_t cap);
@@ -59,9 +57,9 @@ void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_
 static inline int sgdr_history_in_order(const sgdr_history *h, const sgdr_metric *m, size_t n)
 {
     size_t i;
-    if (h->ncolumns != n + 1 || h->rows == h->capacity) return 0;
+    if (h->ncolumns != n + 1 || h->rows == h->capacity || (n > 0 && m == NULL)) return 0;
     for (i = 0; i < n; i++)
-        if (strcmp(h->columns[i + 1].name, m[i].name) != 0) return 0;
+        if (m[i].name == NULL || strcmp(h->columns[i + 1].name, m[i].name) != 0) return 0;
     return 1;
 }
 

@@ -44,6 +44,7 @@ sgdr_status sgdr_create_with_allocator(sgdr_scheduler **out, sgdr_alloc_fn alloc
     s->allocator.free = free_fn;
     s->allocator.user = user;
     sgdr_config_defaults(&s->config);
+    s->config_ok = 0; /* the required parameters are unset */
     sgdr_cycle_table_build(&s->config, &s->table);
     sgdr_history_init(&s->history);
     s->lr = NAN;
@@ -65,20 +66,27 @@ void sgdr_destroy(sgdr_scheduler *s)
     a.free(a.user, s);
 }
 
+int sgdr_config_valid(const sgdr_config *c)
+{
+    char scratch[SGDR_MSG_CAP];
+    return sgdr_config_check(c, scratch, sizeof scratch) == SGDR_OK;
+}
+
 sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 {
     sgdr_config next;
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
+    /* The value is judged first, so a bad value is named as such even mid-run. */
     next = s->config;
     st = sgdr_config_set(&next, p, value, s->message, sizeof s->message);
     if (st != SGDR_OK) return st;
-    if (s->running) {
-        const char *name = sgdr_param_name(p);
-        return sgdr_fail(s, SGDR_EORDER, "cannot change ", name,
-                         " during a run: call sgdr_on_train_end first", NULL);
-    }
+    if (s->running || s->in_hook)
+        return sgdr_fail(s, SGDR_EORDER, "cannot change ", sgdr_param_name(p),
+                         s->in_hook ? " from inside a hook"
+                                    : " during a run: call sgdr_on_train_end first", NULL);
     s->config = next;
+    s->config_ok = sgdr_config_valid(&s->config);
     if (p == SGDR_PARAM_CYCLE_LENGTH || p == SGDR_PARAM_MULT_FACTOR)
         sgdr_cycle_table_build(&s->config, &s->table);
     return SGDR_OK;
@@ -139,8 +147,11 @@ sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
     if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL", NULL);
-    st = sgdr_config_check(&s->config, sgdr_message_buffer(s), SGDR_MSG_CAP);
-    if (st != SGDR_OK) return st;
+    /* The check's verdict is kept with the configuration; only a failure runs it again,
+     * for its message. */
+    if (!s->config_ok &&
+        (st = sgdr_config_check(&s->config, sgdr_message_buffer(s), SGDR_MSG_CAP)) != SGDR_OK)
+        return st;
     sgdr_position_at(&s->config, &s->table, step, &p);
     *lr = sgdr_position_lr(&s->config, &p);
     return SGDR_OK;

@@ -13,6 +13,7 @@ struct sgdr_scheduler {
     sgdr_allocator allocator;
     sgdr_config config;
     sgdr_cycle_table table; /* of config; rebuilt when cycle_length or mult_factor change */
+    int config_ok;          /* sgdr_config_check(config) passes; kept with config */
 
     /* The run. */
     int running;      /* between on_train_begin and on_train_end */
@@ -30,10 +31,14 @@ struct sgdr_scheduler {
     sgdr_snapshot_fn snapshot;
     sgdr_restore_fn restore;
     void *weight_user;
+    int in_hook; /* a hook is running: calls that would change the scheduler are refused */
 
     /* The only field written through a const scheduler: the message of the last failure. */
     char message[SGDR_MSG_CAP];
 };
+
+/* Whether config passes sgdr_config_check (its message is not kept). */
+int sgdr_config_valid(const sgdr_config *c);
 
 /* Record st's message: the strings given (NULL-terminated list) are concatenated. Returns
  * st, so that a failure path is `return sgdr_fail(s, SGDR_EVALUE, "...", NULL);`. */

@@ -556,7 +556,7 @@ static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config
                                       const sgdr_cycle_table *t, const sgdr_position *p)
 {
     const size_t j = t->cp_count - 1;
-    const uint64_t k0 = t->cp_cycle[j], end0 = t->cp_start[j] + t->cp_length[j];
+    const uint64_t k0 = t->cp_cycle[j], end0 = sgdr_add_sat(t->cp_start[j], t->cp_length[j]);
     if (p->phase == SGDR_PHASE_WARMUP)
         return corrupt_pair(s, "phase", (uint64_t)p->phase, "is warm-up past", "epoch",
                             c->warmup_epochs);
@@ -631,6 +631,9 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
     sgdr_status st;
 
     if (s == NULL) return SGDR_ENULL;
+    if (s->in_hook)
+        return sgdr_fail(s, SGDR_EORDER, "sgdr_load_state called from inside one of the same "
+                         "scheduler's hooks", NULL);
     if (b == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_load_state: buf is NULL", NULL);
     if ((st = check_frame(s, b, len, &total)) != SGDR_OK) return st;
     if ((st = check_bytes(s, b)) != SGDR_OK) return st;
@@ -644,6 +647,7 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
 
     /* Everything checked: replace. */
     s->config = f.config;
+    s->config_ok = sgdr_config_valid(&f.config);
     s->table = table;
     s->running = f.running;
     s->resumable = f.running;
