@@ -149,11 +149,14 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, s
         c->history = (int)v;
         return SGDR_OK;
     }
-    {
-        char num[SGDR_NUMFMT_CAP];
-        sgdr_numfmt(num, (double)(int)p);
-        sgdr_msgf(msg, cap, "unknown parameter id ", num, " (valid ids are 1 to 12)", NULL);
-    }
+    return sgdr_config_unknown(p, msg, cap);
+}
+
+sgdr_status sgdr_config_unknown(sgdr_param p, char *msg, size_t cap)
+{
+    char num[SGDR_NUMFMT_CAP];
+    sgdr_numfmt(num, (double)(int)p);
+    sgdr_msgf(msg, cap, "unknown parameter id ", num, " (valid ids are 1 to 12)", NULL);
     return SGDR_EBADPARAM;
 }
 
@@ -327,18 +330,24 @@ static void enter_cycle(const sgdr_config *c, sgdr_position *p, uint64_t k, uint
     p->peak = p->phase == SGDR_PHASE_HOLD ? c->min_lr : sgdr_cycle_peak(c, k);
 }
 
+/* The position `pos` batches into the warm-up. */
+static void enter_warmup(const sgdr_config *c, sgdr_position *p, uint64_t pos)
+{
+    p->phase = SGDR_PHASE_WARMUP;
+    p->cycle = 0;
+    p->cycle_length = c->warmup_epochs;
+    p->cycle_end = c->warmup_epochs;
+    p->pos = pos;
+    p->peak = c->max_lr;
+}
+
 void sgdr_position_start(const sgdr_config *c, sgdr_position *p)
 {
     p->step = 0;
     p->epoch = 0;
     p->batch_in_epoch = 0;
     if (c->warmup_epochs > 0) {
-        p->phase = SGDR_PHASE_WARMUP;
-        p->cycle = 0;
-        p->cycle_length = c->warmup_epochs;
-        p->cycle_end = c->warmup_epochs;
-        p->pos = 0;
-        p->peak = c->max_lr;
+        enter_warmup(c, p, 0);
     } else {
         enter_cycle(c, p, 0, 0, c->cycle_length);
     }
@@ -365,12 +374,7 @@ void sgdr_position_at(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t 
     p->epoch = step / spe;
     p->batch_in_epoch = step % spe;
     if (step < warm) {
-        p->phase = SGDR_PHASE_WARMUP;
-        p->cycle = 0;
-        p->cycle_length = c->warmup_epochs;
-        p->cycle_end = c->warmup_epochs;
-        p->pos = step;
-        p->peak = c->max_lr;
+        enter_warmup(c, p, step);
         return;
     }
     epoch = (step - warm) / spe; /* epochs since cycle 0 began */

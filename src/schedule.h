@@ -79,6 +79,9 @@ void sgdr_config_defaults(sgdr_config *c);
  * message naming the parameter and value into msg and change nothing. */
 sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double value, char *msg, size_t cap);
 
+/* Write the message for a parameter id that does not exist; returns SGDR_EBADPARAM. */
+sgdr_status sgdr_config_unknown(sgdr_param p, char *msg, size_t cap);
+
 /* Read parameter `p`; SGDR_EBADPARAM for an unknown one. */
 sgdr_status sgdr_config_get(const sgdr_config *c, sgdr_param p, double *value);
 

@@ -94,13 +94,10 @@ sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 
 sgdr_status sgdr_get_param(const sgdr_scheduler *s, sgdr_param p, double *value)
 {
-    char num[SGDR_NUMFMT_CAP];
     if (s == NULL) return SGDR_ENULL;
     if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_param: value is NULL", NULL);
     if (sgdr_config_get(&s->config, p, value) == SGDR_OK) return SGDR_OK;
-    sgdr_numfmt(num, (double)(int)p);
-    return sgdr_fail(s, SGDR_EBADPARAM, "unknown parameter id ", num,
-                     " (valid ids are 1 to 12)", NULL);
+    return sgdr_config_unknown(p, sgdr_message_buffer(s), SGDR_MSG_CAP);
 }
 
 sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p)
