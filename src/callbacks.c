@@ -16,9 +16,11 @@ static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
 {
     size_t i, j;
     for (i = 0; i < n; i++) {
-        if (lr_reserved && strcmp(m[i].name, "lr") == 0) return i;
+        const char *a = m[i].name;
+        if (lr_reserved && a[0] == 'l' && a[1] == 'r' && a[2] == '\0') return i;
+        /* first bytes before strcmp: this runs for every batch that gives metrics */
         for (j = 0; j < i; j++)
-            if (strcmp(m[i].name, m[j].name) == 0) return i;
+            if (a[0] == m[j].name[0] && strcmp(a, m[j].name) == 0) return i;
     }
     return n;
 }
