@@ -95,7 +95,7 @@ static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *
 }
 
 /* Hand lr to the host's set_lr hook, if any. */
-static sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, double lr)
+static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, double lr)
 {
     int rc;
     if (s->set_lr == NULL) return SGDR_OK;
@@ -167,14 +167,9 @@ static int metrics_valid(const sgdr_metric *m, size_t n)
  * changed. */
 static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
-    double lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
-    if (s->set_lr != NULL) {
-        int rc;
-        s->in_hook = 1;
-        rc = s->set_lr(s->lr_user, lr);
-        s->in_hook = 0;
-        if (rc != 0) return set_lr_failed(s, who, lr);
-    }
+    const double lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
+    const sgdr_status st = call_set_lr(s, who, lr);
+    if (st != SGDR_OK) return st;
     s->at.step++;
     s->at.batch_in_epoch++;
     s->at.pos++;
