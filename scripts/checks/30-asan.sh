@@ -17,7 +17,7 @@ ctest --test-dir "$dir" -j2 --output-on-failure --no-tests=error
 # The sanitizer really is in, library and tests: without it they would pass vacuously.
 for t in "$dir"/libsgdr.so "$dir"/tests/test_*; do
   [ -x "$t" ] || continue
-  if ! nm -u "$t" | grep -q __asan_init; then
+  if ! nm -u "$t" | grep __asan_init >/dev/null; then
     echo "30-asan: $t is not built with AddressSanitizer" >&2
     exit 1
   fi

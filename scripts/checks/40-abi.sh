@@ -24,7 +24,7 @@ done
 
 cmake --preset abi -B "$dir" >/dev/null
 cmake --build "$dir" -j2 >/dev/null
-readelf -S "$lib" | grep -q '\.debug_info' || { echo "40-abi: $lib has no debug info" >&2; exit 1; }
+readelf -S "$lib" | grep '\.debug_info' >/dev/null || { echo "40-abi: $lib has no debug info" >&2; exit 1; }
 
 # ---- 1. abidiff against the baseline ----
 report=$(mktemp)

@@ -10,9 +10,9 @@ dir="${SGDR_TSAN_DIR:-build/tsan}"
 
 cmake --preset tsan -B "$dir" >/dev/null
 cmake --build "$dir" -j2
-nm -D -u "$dir/libsgdr.so" | grep -q __tsan_init ||
+nm -D -u "$dir/libsgdr.so" | grep __tsan_init >/dev/null ||
   { echo "45-tsan: the library is not built with ThreadSanitizer" >&2; exit 1; }
-nm -u "$dir/tests/test_threads" | grep -q __tsan_init ||
+nm -u "$dir/tests/test_threads" | grep __tsan_init >/dev/null ||
   { echo "45-tsan: test_threads is not built with ThreadSanitizer" >&2; exit 1; }
 
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
