@@ -22,4 +22,15 @@ sgdr_need_packages() {
 SGDR_BUILD_PACKAGES=(gcc g++ make cmake pkg-config zlib1g-dev)
 # What the whole test suite needs on top.
 SGDR_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev valgrind abigail-tools locales-all
-                    python3 python3-numpy python3-pytest python3-torch)
+                    python3 python3-numpy python3-pytest python3-torch
+                    python3-build python3-venv python3-setuptools python3-wheel python3-pip
+                    gcc-multilib g++-multilib lintian dpkg-dev fakeroot file
+                    libtorch-dev libopenmpi-dev openmpi-bin)
+
+# Node.js and npm for the JavaScript binding's tests. A Node.js that is already installed
+# (from another repository, with its own npm) is kept; Debian's are installed only when there
+# is no npm at all, since Debian's npm package conflicts with other nodejs builds.
+sgdr_need_node() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+  sgdr_need_packages nodejs npm
+}

@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sgdr_need_packages "${SGDR_BUILD_PACKAGES[@]}" "${SGDR_TEST_PACKAGES[@]}"
+sgdr_need_node
 
 passed=0 failed=0 names=()
 for check in scripts/checks/[0-9]*.sh; do
