@@ -502,7 +502,8 @@ export class Scheduler {
     if (!(blob instanceof Uint8Array)) {
       throw new SgdrError(Status.EVALUE, `state (${show(blob)}) must be a Uint8Array`);
     }
-    this.#call('sgdr_load_state', blob, blob.length);
+    // an empty array would reach the library as NULL: it is a truncated blob, not a NULL one
+    this.#call('sgdr_load_state', blob.length ? blob : new Uint8Array(1), blob.length);
   }
 
   toString() {
