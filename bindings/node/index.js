@@ -76,12 +76,6 @@ function u64(name, v) {
   throw new SgdrError(Status.EVALUE, `${name} (${show(v)}) ${why}`);
 }
 
-// A size_t index or count: a safe non-negative integer (Number or BigInt).
-function index(name, v) {
-  return Number(u64(name, v)) <= Number.MAX_SAFE_INTEGER ? Number(u64(name, v))
-    : (() => { throw new SgdrError(Status.EVALUE, `${name} (${show(v)}) is out of range`); })();
-}
-
 const toSnake = (s) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toCamel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 

@@ -3,7 +3,7 @@
 # The Node.js binding (bindings/node): installs its npm dependencies from the committed
 # package-lock.json (npm ci), runs its tests with node's own test runner against a fresh
 # build (golden vectors, lrAt, hooks, bad arguments, close, state blobs, SGDRScheduler in
-# TensorFlow.js, the tfjs example against sgdr-schedule), trains the tfjs example with its
+# TensorFlow.js, the tfjs example against sgdr-schedule), type-checks the declarations, trains the tfjs example with its
 # default flags to the accuracy the C trainer reaches, then packs the package with `npm pack`,
 # installs the tarball into an empty project and runs there the programs of
 # docs/guides/javascript.md and README.md, which must print what the guide shows.
@@ -31,7 +31,9 @@ start=$(date +%s.%N)
   || { echo "FAIL: npm ci in bindings/node (the npm registry or cache must be reachable)"; exit 1; }
 echo "npm ci: $(elapsed "$start")"
 
-# 1. The tests. The spec reporter ends with the runner's summary (tests, pass, fail, ...).
+# 1. The declarations (index.d.ts, tfjs.d.ts) type-check a program that uses every export,
+#    then the tests. The spec reporter ends with the runner's summary (tests, pass, fail, ...).
+(cd bindings/node && node_modules/.bin/tsc -p test/tsconfig.json) || problem "tsc: the type declarations"
 export SGDR_LIBRARY=$build/libsgdr.so.1 SGDR_SCHEDULE=$build/tools/sgdr-schedule
 start=$(date +%s.%N)
 (cd bindings/node && node --test --test-reporter=spec test/*.test.mjs) || problem "node --test"
