@@ -361,7 +361,7 @@ export class Scheduler {
   // ---- the four callbacks -------------------------------------------------------------
 
   /** Start (or, after loadState of a running state, resume) a run. */
-  onTrainBegin(logs) { // eslint-disable-line no-unused-vars
+  onTrainBegin() {
     this.#call('sgdr_on_train_begin');
   }
 

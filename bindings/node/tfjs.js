@@ -26,6 +26,7 @@ async function resolveLogs(logs) {
 
 export class SGDRScheduler extends tf.Callback {
   #snapshots = new Map(); // cycle -> cloned weight tensors, oldest first
+  #deriveStepsPerEpoch;
 
   /**
    * The seed's arguments (minLr, maxLr, stepsPerEpoch, lrDecay, cycleLength, multFactor) and
@@ -57,7 +58,7 @@ export class SGDRScheduler extends tf.Callback {
       snapshot: (cycle) => this.#snapshot(cycle),
       restore: (cycle) => this.#restore(cycle),
     });
-    this.deriveStepsPerEpoch = stepsPerEpoch === undefined;
+    this.#deriveStepsPerEpoch = stepsPerEpoch === undefined;
   }
 
   #setLr(lr) {
@@ -109,7 +110,7 @@ export class SGDRScheduler extends tf.Callback {
     const p = this.params ?? {};
     const batches = p.samples != null && p.batchSize != null
       ? Math.ceil(p.samples / p.batchSize) : undefined;
-    if (this.deriveStepsPerEpoch && !this.scheduler.running) {
+    if (this.#deriveStepsPerEpoch && !this.scheduler.running) {
       if (batches === undefined) {
         throw new SgdrError(Status.ECONFIG, 'stepsPerEpoch was not given and fit() did not ' +
           'say how many samples it trains on');
