@@ -103,7 +103,7 @@ export function paramId(name) {
 // reach it as a double is refused.
 function asDouble(pname, value) {
   if (pname === 'restart_mode' && typeof value === 'string') {
-    if (!(value in RESTART_MODES)) {
+    if (!Object.hasOwn(RESTART_MODES, value)) {
       throw new SgdrError(Status.EVALUE, `restartMode (${show(value)}) must be one of ` +
         `${Object.keys(RESTART_MODES).map((m) => `'${m}'`).join(', ')}`);
     }

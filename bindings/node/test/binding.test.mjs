@@ -150,6 +150,7 @@ test('bad arguments get a specific status and message and change nothing', () =>
   refuses(() => s.setParams({ stepsPerEpoch: 2.5 }), Status.EVALUE, /steps_per_epoch/);
   refuses(() => s.setParams({ stepsPerEpoch: (1n << 60n) + 1n }), Status.EVALUE, /not exactly/);
   refuses(() => s.setParams({ restartMode: 'keras' }), Status.EVALUE, /'peak', 'keras-seed'/);
+  refuses(() => s.setParams({ restartMode: 'toString' }), Status.EVALUE, /restartMode/);
   refuses(() => s.setParams({ nonsense: 1 }), Status.EBADPARAM, /nonsense/);
   // all or nothing: the valid first one is undone when the second is refused
   refuses(() => s.setParams({ minLr: 0.001, cycleLength: 0 }), Status.EVALUE, /cycle_length/);
