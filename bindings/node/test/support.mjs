@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// What the tests share: the source tree, the library and tool under test (from the
+// environment the check sets; a missing one fails the test, it is never skipped), and the
+// golden vectors.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const top = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function required(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests through scripts/checks/66-node.sh`);
+  return v;
+}
+
+// A golden file as { name, config: {key: value}, snapshotEpochs, restoredEpoch, rows }.
+export function goldens() {
+  const dir = join(top, 'tests/golden');
+  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const lines = text.split('\n').filter((l) => l !== '');
+    const header = (key) => lines.find((l) => l.startsWith(`# ${key}=`))?.slice(key.length + 3);
+    const config = Object.fromEntries(`mode=${header('mode')}`.split(' ').map((kv, i) => {
+      const [k, v] = kv.split('=');
+      return i === 0 ? ['restart_mode', v] : [k, Number(v)];
+    }));
+    const list = (s) => (s === 'none' ? [] : s.split(',').map(Number));
+    const rows = lines.filter((l) => /^\d/.test(l)).map((l) => {
+      const [step, epoch, lr] = l.split(',');
+      return { step: Number(step), epoch: Number(epoch), lr: Number(lr) };
+    });
+    return {
+      name: f, config, rows,
+      snapshotEpochs: list(header('snapshot_epochs')),
+      restoredEpoch: header('restored_epoch') === 'none' ? null : Number(header('restored_epoch')),
+    };
+  });
+}

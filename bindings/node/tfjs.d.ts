@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Types of sgdr/tfjs: SGDRScheduler, the Keras callback for TensorFlow.js.
+import * as tf from '@tensorflow/tfjs';
+import { Scheduler, ScheduleParams } from './index.js';
+
+/** The @tensorflow/tfjs module SGDRScheduler extends. */
+export { tf };
+
+export interface SGDRSchedulerArgs extends Omit<ScheduleParams, 'history'> {
+  minLr: number;
+  maxLr: number;
+  /** Batches per epoch; taken from fit() when left out. */
+  stepsPerEpoch?: number;
+  /** End-of-cycle weight copies to keep, the most recent (default 1). */
+  keepSnapshots?: number;
+}
+
+/** The seed's Keras SGDRScheduler for model.fit(): sets model.optimizer's learning rate for
+ * every batch, snapshots model.getWeights() at each cycle's end, restores the last at
+ * onTrainEnd, and keeps the per-batch history (lr and every log key). */
+export declare class SGDRScheduler extends tf.Callback {
+  constructor(args: SGDRSchedulerArgs);
+  readonly scheduler: Scheduler;
+  readonly keepSnapshots: number;
+  /** cycle -> the kept copy of the weights (owned by the callback). */
+  readonly snapshots: Map<number, tf.Tensor[]>;
+  readonly history: Record<string, number[]>;
+  readonly lr: number;
+  /** Dispose the kept tensors and close the scheduler. */
+  dispose(): void;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The Node.js binding (bindings/node): installs its npm dependencies from the committed
+# package-lock.json (npm ci), runs its tests with node's own test runner against a fresh
+# build (golden vectors, lrAt, hooks, bad arguments, close, state blobs, SGDRScheduler in
+# TensorFlow.js, the tfjs example against sgdr-schedule), type-checks the declarations, trains the tfjs example with its
+# default flags to the accuracy the C trainer reaches, then packs the package with `npm pack`,
+# installs the tarball into an empty project and runs there the programs of
+# docs/guides/javascript.md and README.md, which must print what the guide shows.
+# node, npm or a package that cannot be installed is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+for t in node npm; do
+  command -v "$t" >/dev/null || { echo "node: $t is missing (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
+build=$(cd "$build" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-node.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }'; }
+block() { /usr/bin/python3 scripts/checks/md_block.py "$@"; } # FILE LANG N
+
+echo "node $(node --version), npm $(npm --version)"
+start=$(date +%s.%N)
+(cd bindings/node && npm ci --no-audit --no-fund --loglevel=error) \
+  || { echo "FAIL: npm ci in bindings/node (the npm registry or cache must be reachable)"; exit 1; }
+echo "npm ci: $(elapsed "$start")"
+
+# 1. The declarations (index.d.ts, tfjs.d.ts) type-check a program that uses every export,
+#    then the tests. The spec reporter ends with the runner's summary (tests, pass, fail, ...).
+(cd bindings/node && node_modules/.bin/tsc -p test/tsconfig.json) || problem "tsc: the type declarations"
+export SGDR_LIBRARY=$build/libsgdr.so.1 SGDR_SCHEDULE=$build/tools/sgdr-schedule
+start=$(date +%s.%N)
+(cd bindings/node && node --test --test-reporter=spec test/*.test.mjs) || problem "node --test"
+echo "node --test: $(elapsed "$start")"
+
+# 2. The tfjs example with its default flags: 30 epochs of the digits, the restored
+#    snapshot at 0.95 or better, as sgdr-digits.
+start=$(date +%s.%N)
+if node examples/tfjs/train.mjs >"$work/train.txt" 2>"$work/train.err"; then
+  acc=$(sed -n 's/^restored snapshot .*test accuracy \([0-9.]*\) .*/\1/p' "$work/train.txt")
+  echo "tfjs example: $(grep '^restored snapshot' "$work/train.txt") ($(elapsed "$start"))"
+  awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.95) }' || problem "tfjs example: restored snapshot accuracy '${acc}' < 0.95"
+  [ "$(grep -c '^ *[0-9]\+  ' "$work/train.txt")" -eq 30 ] || problem "tfjs example: not 30 epoch lines"
+  [ "$(grep -c 'snapshot [0-9]' "$work/train.txt")" -eq 4 ] || problem "tfjs example: not 4 snapshots"
+  # what the guide shows of the run is what it prints
+  block docs/guides/javascript.md text 2 | grep -v '^\.\.\.$' >"$work/guide-train.txt"
+  while IFS= read -r line; do
+    grep -qxF -- "$line" "$work/train.txt" || problem "docs/guides/javascript.md shows a line the tfjs example does not print: $line"
+  done <"$work/guide-train.txt"
+else
+  problem "the tfjs example failed: $(tail -3 "$work/train.err")"
+fi
+
+# 3. npm pack (bundling this build's library) into an empty project, without SGDR_LIBRARY:
+#    the bundled copy is found, and the documentation's programs run there.
+start=$(date +%s.%N)
+(cd bindings/node && SGDR_BUILD_DIR=$build npm pack --pack-destination "$work" --loglevel=error >/dev/null) \
+  || problem "npm pack"
+tgz=$(ls "$work"/sgdr-*.tgz 2>/dev/null | head -n 1)
+if [ -n "$tgz" ]; then
+  tar -tzf "$tgz" >"$work/contents.txt"
+  grep -qx 'package/native/libsgdr.so.1' "$work/contents.txt" || problem "$tgz does not bundle native/libsgdr.so.1"
+  tfjs=$(node -p "require('./bindings/node/package-lock.json').packages['node_modules/@tensorflow/tfjs'].version")
+  mkdir "$work/project"
+  (cd "$work/project" && npm init -y >/dev/null &&
+     npm install "$tgz" "@tensorflow/tfjs@$tfjs" --prefer-offline --no-audit --no-fund --loglevel=error) \
+    || problem "npm install $(basename "$tgz") into an empty project"
+  echo "npm pack and install into an empty project: $(elapsed "$start")"
+  cd "$work/project"
+  unset SGDR_LIBRARY
+  got=$(node --input-type=module -e "import { libraryPath } from 'sgdr'; console.log(libraryPath)" 2>&1) \
+    || problem "import 'sgdr' in the scratch project: $got"
+  [ "$got" = "$work/project/node_modules/sgdr/native/libsgdr.so.1" ] || problem "the installed package loaded '$got', not its bundled copy"
+  for n in 0 1; do
+    (cd "$root" && block docs/guides/javascript.md js "$n") >"guide$n.mjs"
+    (cd "$root" && block docs/guides/javascript.md text "$n") >"want$n.txt"
+    if node "guide$n.mjs" >"got$n.txt" 2>"err$n.txt"; then
+      cmp -s "got$n.txt" "want$n.txt" || problem "docs/guides/javascript.md program $n prints: $(cat "got$n.txt")"
+    else
+      problem "docs/guides/javascript.md program $n failed: $(tail -3 "err$n.txt")"
+    fi
+  done
+  (cd "$root" && block README.md js 0) >readme.mjs
+  node readme.mjs >readme.txt 2>&1 || problem "README.md's JavaScript program failed: $(tail -3 readme.txt)"
+  cd "$root"
+fi
+
+exit "$fail"
