@@ -15,12 +15,15 @@ keep their ratio to it (min_lr is scaled too). Pass group_scales to choose them 
 """
 import math
 
-import torch
+import torch  # noqa: F401 -- `import sgdr.torch` fails at once where PyTorch is missing
 
+from ._cawr import CosineAnnealingWarmRestarts, lr_value, set_group_lr
 from ._enums import PHASES, Progress, Status
 from ._errors import SGDRError
 from ._lib import lib
 from .scheduler import Scheduler
+
+__all__ = ["SGDR", "CosineAnnealingWarmRestarts"]
 
 
 class _WeightKeeper:
@@ -50,19 +53,6 @@ class _WeightKeeper:
             raise KeyError("no snapshot of cycle %d is kept (kept: %s)"
                            % (cycle, sorted(self.snapshots)))
         self.model.load_state_dict(self.snapshots[cycle])
-
-
-def lr_value(lr):
-    """A param group's lr as a float (it may be a one-element tensor)."""
-    return float(lr.item()) if isinstance(lr, torch.Tensor) else lr
-
-
-def set_group_lr(group, lr):
-    """Set a param group's lr; a tensor lr is updated in place (optimizers may hold it)."""
-    if isinstance(group["lr"], torch.Tensor):
-        group["lr"].fill_(lr)
-    else:
-        group["lr"] = lr
 
 
 def _scales(groups, given):
