@@ -115,4 +115,6 @@ class CosineAnnealingWarmRestarts(_Base):
             set_group_lr(group, lr)
             if self.verbose:
                 self.print_lr(self.verbose, i, lr, epoch)
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        # A snapshot: a tensor lr is the group's own tensor, which later steps update.
+        self._last_lr = [lr.clone() if isinstance(lr, torch.Tensor) else lr
+                         for lr in (group["lr"] for group in self.optimizer.param_groups)]
