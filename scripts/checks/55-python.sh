@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Python package (bindings/python) as users get it: `pip install` of the source
+# The Python package (bindings/python) as users get it: README.md's `pip install` of the source
 # directory builds a wheel that bundles libsgdr (setup.py builds it with CMake); the wheel
 # goes into a scratch venv (--system-site-packages, for Debian's python3-torch, -numpy and
 # -pytest) and the whole pytest suite runs against the INSTALLED package, from a directory
@@ -20,12 +20,15 @@ trap 'rm -rf "$work"' EXIT
 unset SGDR_LIBRARY LD_LIBRARY_PATH
 export PYTHONDONTWRITEBYTECODE=1
 
-# install_and_test NAME PIP-TARGET: a fresh venv, `pip install` of the target (a directory
-# or a wheel), then the suite from $work (not the source tree) against what was installed.
+# install_and_test NAME COMMAND...: a fresh venv, COMMAND run from the top of the tree with
+# the venv's bin first on PATH (so `python3` is the venv's), then the suite from $work (not
+# the source tree) against what was installed.
 install_and_test() {
-  local name=$1 target=$2 venv="$work/venv-$1"
+  local name=$1 venv="$work/venv-$1"
+  shift
   "$py" -m venv --system-site-packages "$venv"
-  "$venv/bin/python" -m pip install -q --no-index --no-build-isolation "$target"
+  PATH="$venv/bin:$PATH" "$@" >"$work/$name.log" 2>&1 ||
+    { cat "$work/$name.log" >&2; echo "python: $name: installing failed" >&2; return 1; }
   (cd "$work" && "$venv/bin/python" -c '
 import os, sys, sgdr
 venv = os.path.realpath(sys.argv[1])
@@ -43,8 +46,15 @@ print("python: %s: sgdr %s from %s" % (sys.argv[2], sgdr.__version__,
 }
 
 echo "python: $("$py" --version), torch $("$py" -c 'import torch; print(torch.__version__)')"
-# The README's command: pip builds the wheel (bundling libsgdr) and installs it.
-install_and_test pip-install "$root/bindings/python"
+# README.md's install command, as the README shows it: pip builds the wheel (bundling
+# libsgdr) and installs it. The block is found by its content, whatever its number.
+for n in $(seq 0 50); do
+  block=$("$py" scripts/checks/md_block.py README.md sh "$n") ||
+    { echo "python: README.md has no sh block with 'pip install'" >&2; exit 1; }
+  case "$block" in *"pip install"*) break ;; esac
+done
+echo "python: README.md: $block"
+install_and_test pip-install bash -euo pipefail -c "$block"
 
 # python3 -m build: an sdist carrying the C sources, and a wheel built from that sdist alone.
 "$py" -m build --no-isolation --sdist --outdir "$work/dist" bindings/python >/dev/null
@@ -60,4 +70,4 @@ case "$wheel" in
 esac
 "$py" -m zipfile -l "$wheel" | grep 'sgdr/libsgdr\.so\.1 ' >/dev/null ||
   { echo "python: $wheel does not bundle libsgdr.so.1" >&2; exit 1; }
-install_and_test sdist-wheel "$wheel"
+install_and_test sdist-wheel python3 -m pip install --no-index --no-build-isolation "$wheel"

@@ -1,4 +1,5 @@
-"""sgdr.torch.SGDR: libsgdr as a PyTorch learning-rate scheduler.
+"""PyTorch learning-rate schedulers: CosineAnnealingWarmRestarts, PyTorch's scheduler with
+exact restarts (see _cawr.py), and SGDR, libsgdr's schedule stepped after every batch:
 
     scheduler = sgdr.torch.SGDR(optimizer, min_lr=1e-5, max_lr=0.1,
                                 steps_per_epoch=len(loader), model=model)
