@@ -8,6 +8,7 @@ T_mult=3, step(121) gives eta_min instead of the peak that starts the sixth cycl
 cycle starts T_0 * (T_mult^n - 1) / (T_mult - 1) are walked in integers and compared with
 the epoch exactly (Python compares ints and floats exactly), so every restart is a peak.
 """
+import inspect
 import math
 import numbers
 import warnings
@@ -17,6 +18,8 @@ from torch.optim import lr_scheduler as _sched
 
 # torch 2.x names the base class LRScheduler; 1.13 only _LRScheduler.
 _Base = getattr(_sched, "LRScheduler", None) or _sched._LRScheduler
+# The installed PyTorch's default for verbose (False in 1.13, "deprecated" in later ones).
+_VERBOSE = inspect.signature(_sched.CosineAnnealingWarmRestarts).parameters["verbose"].default
 
 
 def lr_value(lr):
@@ -56,7 +59,8 @@ class CosineAnnealingWarmRestarts(_Base):
     every batch), earlier or later. A tensor lr is updated in place.
     """
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1, verbose=False):
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1,
+                 verbose=_VERBOSE):
         if not isinstance(T_0, int) or T_0 <= 0:
             raise ValueError("Expected positive integer T_0, but got {}".format(T_0))
         if not isinstance(T_mult, int) or T_mult < 1:
