@@ -6,11 +6,13 @@
     ...  # s.on_batch_end(batch, {"loss": loss}) per batch, s.on_epoch_end(epoch) per epoch
     s.on_train_end()
 
-For PyTorch, sgdr.torch.SGDR is a learning-rate scheduler over an optimizer.
+For PyTorch, sgdr.torch.CosineAnnealingWarmRestarts is PyTorch's scheduler of that name
+with exact restarts, and sgdr.torch.SGDR libsgdr's own schedule over an optimizer.
 
-The shared library is found at SGDR_LIBRARY (a path), else on the system
-(ctypes.util.find_library("sgdr")), else in this source tree's build/release, build/debug
-or build directory; `library_path` says which one was loaded.
+The shared library is found at SGDR_LIBRARY (a path), else next to this file (the copy a
+wheel bundles), else on the system (ctypes.util.find_library("sgdr")), else, in a source
+checkout, in its build/release, build/debug or build directory; `library_path` says which
+one was loaded.
 """
 from ._enums import PHASES, RESTART_MODES, Param, Progress, Status
 from ._errors import SGDRError, strerror

@@ -1,7 +1,8 @@
 """Finding libsgdr and declaring every public function of sgdr.h to ctypes.
 
-The library is looked up, in order, at the path in SGDR_LIBRARY, on the system
-(ctypes.util.find_library), and in this source tree's build directories. An explicit
+The library is looked up, in order, at the path in SGDR_LIBRARY, next to this file (the
+copy an installed wheel bundles), on the system (ctypes.util.find_library), and, in a source
+checkout, in its build directories. An explicit
 SGDR_LIBRARY that cannot be loaded is an error rather than a reason to look elsewhere, so a
 test run never silently picks up a different build.
 """
@@ -73,10 +74,14 @@ SIGNATURES = {
 }
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _source_top():
-    # bindings/python/sgdr/_lib.py -> the top of the source tree
-    return os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
+    """The top of the source checkout this package lies in (bindings/python/sgdr), or
+    None for an installed package."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))
+    return top if os.path.isfile(os.path.join(top, "include", "sgdr.h")) else None
 
 
 def _candidates():
@@ -85,11 +90,14 @@ def _candidates():
     if env:
         return [("SGDR_LIBRARY=" + env, env)], True
     found = []
+    bundled = os.path.join(_HERE, _LIB_NAMES[0])
+    found.append((bundled, bundled) if os.path.exists(bundled) else
+                 (bundled + " (not bundled)", None))
     system = ctypes.util.find_library("sgdr")
     found.append(("ctypes.util.find_library('sgdr')" +
                   (" -> " + system if system else " (not found)"), system))
     top = _source_top()
-    for d in _BUILD_DIRS:
+    for d in _BUILD_DIRS if top is not None else ():
         for name in _LIB_NAMES:
             path = os.path.join(top, d, name)
             if os.path.exists(path):
@@ -126,9 +134,8 @@ def _load():
             continue
         return lib, path
     raise ImportError("sgdr: cannot load libsgdr; tried:\n  " + "\n  ".join(tried) +
-                      "\nSet SGDR_LIBRARY to the path of libsgdr.so.1, install the library, "
-                      "or build it with `cmake --preset release && cmake --build --preset "
-                      "release`.")
+                      "\nInstall the package with pip (it bundles the library), set "
+                      "SGDR_LIBRARY to the path of libsgdr.so.1, or install the library.")
 
 
 def _bind(lib):

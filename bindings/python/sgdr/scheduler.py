@@ -3,6 +3,8 @@ import ctypes
 import math
 import numbers
 import operator
+import os
+import threading
 
 from ._enums import PHASES, RESTART_MODES, Param, Progress, Status
 from ._errors import SGDRError, strerror
@@ -57,6 +59,14 @@ def _from_double(p, d):
     return d
 
 
+def _cstr(text, what, status=Status.EVALUE):
+    """text as the bytes of a C string; a NUL inside would silently cut it, so it is refused."""
+    b = text if isinstance(text, bytes) else str(text).encode()
+    if b"\0" in b:
+        raise SGDRError(status, "%s (%r) contains a NUL character" % (what, text))
+    return b
+
+
 def _metrics(logs, who):
     """(array, count) of sgdr_metric for a Keras-style logs dict (None or empty: no metrics).
     The array keeps the encoded names alive for the duration of the call."""
@@ -64,18 +74,35 @@ def _metrics(logs, who):
         return None, 0
     items = []
     for name, value in logs.items():
+        cname = _cstr(name, "%s: metric name" % who, Status.EMETRIC)
         try:
-            items.append((str(name).encode(), float(value)))
+            items.append((cname, float(value)))
         except (TypeError, ValueError):
             raise SGDRError(Status.EMETRIC, "%s: metric %r has a non-numeric value %r"
                             % (who, name, value)) from None
     return (sgdr_metric * len(items))(*items), len(items)
 
 
+_U64_LIMIT = 2**64
+
+
 def _index(name, value):
-    i = operator.index(value)
-    if i < 0:
-        raise SGDRError(Status.EVALUE, "%s (%d) must be >= 0" % (name, i))
+    """value as a uint64 the C call receives unchanged: any exact integer (int, bool, a
+    numpy integer, an integral float) in 0..2^64-1; anything else is refused, never
+    wrapped or truncated."""
+    if isinstance(value, numbers.Integral):
+        i = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(value) and \
+            float(value).is_integer():
+        i = int(value)
+    else:
+        try:
+            i = operator.index(value)
+        except TypeError:
+            raise SGDRError(Status.EVALUE, "%s (%r) is not an integer" % (name, value)) \
+                from None
+    if not 0 <= i < _U64_LIMIT:
+        raise SGDRError(Status.EVALUE, "%s (%r) must be in 0..2^64-1" % (name, value))
     return i
 
 
@@ -93,12 +120,20 @@ class Scheduler:
     and restore(cycle) puts them back at on_train_end. A hook fails by raising; the callback
     then raises SGDRError (the hook's exception as __cause__) and the scheduler is as it
     was, so the call may be retried. Invalid parameters raise SGDRError naming them.
+
+    Calls from several threads are serialised (a lock per scheduler). A Scheduler cannot
+    be copied or pickled (it owns a C scheduler and Python hooks): save state_bytes() and
+    load_state() it into a new one.
     """
 
     def __init__(self, min_lr, max_lr, steps_per_epoch, lr_decay=1, cycle_length=10,
                  mult_factor=2, *, restart_mode="peak", warmup_epochs=0, warmup_start_lr=0.0,
                  max_cycles=0, restore_at_end=True, history=True, set_lr=None, get_lr=None,
                  snapshot=None, restore=None):
+        # One lock per scheduler: ctypes releases the GIL during C calls, and the C
+        # scheduler is not thread-safe. Reentrant, so that a hook may read its scheduler.
+        self._lock = threading.RLock()
+        self._depth = 0  # C calls in progress (on this thread, with the lock held)
         handle = ctypes.c_void_p()
         st = lib.sgdr_create(ctypes.byref(handle))
         if st != Status.OK:
@@ -123,10 +158,24 @@ class Scheduler:
     # -- life cycle ---------------------------------------------------------------------
 
     def close(self):
-        """Free the C scheduler now (also done when the object is collected)."""
-        h, self._h = getattr(self, "_h", None), None
-        if h is not None and lib is not None:
-            lib.sgdr_destroy(h)
+        """Free the C scheduler now (also done when the object is collected). Refused from
+        one of this scheduler's own hooks, which run inside a call that still uses it."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ failed before creating anything
+            return
+        with lock:
+            if self._depth:
+                raise SGDRError(Status.EORDER, "close() called from inside one of the same "
+                                "scheduler's hooks, while a call still uses it; close it "
+                                "after that call returns")
+            h, self._h = getattr(self, "_h", None), None
+            if h is not None and lib is not None:
+                lib.sgdr_destroy(h)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("an sgdr.Scheduler cannot be copied or pickled (it owns a C "
+                        "scheduler and Python hooks); save state_bytes() and load_state() "
+                        "it into a new Scheduler")
 
     def __del__(self):
         self.close()
@@ -144,23 +193,41 @@ class Scheduler:
 
     def _fail(self, st):
         """Raise the SGDRError for status st of the last call, chaining a hook's exception.
-        KeyboardInterrupt and SystemExit from a hook propagate as themselves."""
+        KeyboardInterrupt and SystemExit from a hook propagate as themselves. (Called with
+        the lock held.)"""
         cause = self._box.take_error()
         if cause is not None and not isinstance(cause, Exception):
             raise cause
-        msg = lib.sgdr_last_error(self._h).decode()
+        # The library cuts a long message at its buffer's size, possibly inside a
+        # multibyte character.
+        msg = lib.sgdr_last_error(self._h).decode("utf-8", "replace")
         raise SGDRError(st, msg) from cause
 
+    def _raw(self, fn, *args):
+        """fn(handle, *args) under the lock, marked as in progress for close()."""
+        with self._lock:
+            h = self._handle()
+            self._depth += 1
+            try:
+                return fn(h, *args)
+            finally:
+                self._depth -= 1
+
     def _call(self, fn, *args):
-        st = fn(self._handle(), *args)
-        if st != Status.OK:
-            self._fail(st)
+        with self._lock:
+            st = self._raw(fn, *args)
+            if st != Status.OK:
+                self._fail(st)
 
     # -- configuration ------------------------------------------------------------------
 
     def set_params(self, **params):
         """Set parameters by name (allowed before on_train_begin and after on_train_end).
         All or nothing: if one is refused, the ones already set get their old values back."""
+        with self._lock:
+            self._set_params(params)
+
+    def _set_params(self, params):
         h = self._handle()
         old = []
         try:
@@ -191,19 +258,21 @@ class Scheduler:
 
     def set_lr_hooks(self, get_lr=None, set_lr=None):
         """Replace the learning-rate hooks (None removes one)."""
-        self._handle()
-        self._box.get_lr, self._box.set_lr = get_lr, set_lr
-        fns = lr_trampolines(self._box)
-        self._call(lib.sgdr_set_lr_hooks, fns[0], fns[1], None)
-        self._lr_fns = fns  # the library holds these pointers: keep them alive
+        with self._lock:
+            self._handle()
+            self._box.get_lr, self._box.set_lr = get_lr, set_lr
+            fns = lr_trampolines(self._box)
+            self._call(lib.sgdr_set_lr_hooks, fns[0], fns[1], None)
+            self._lr_fns = fns  # the library holds these pointers: keep them alive
 
     def set_weight_hooks(self, snapshot=None, restore=None):
         """Replace the weight hooks (None removes one)."""
-        self._handle()
-        self._box.snapshot, self._box.restore = snapshot, restore
-        fns = weight_trampolines(self._box)
-        self._call(lib.sgdr_set_weight_hooks, fns[0], fns[1], None)
-        self._weight_fns = fns
+        with self._lock:
+            self._handle()
+            self._box.snapshot, self._box.restore = snapshot, restore
+            fns = weight_trampolines(self._box)
+            self._call(lib.sgdr_set_weight_hooks, fns[0], fns[1], None)
+            self._weight_fns = fns
 
     # -- the four callbacks -------------------------------------------------------------
 
@@ -231,7 +300,7 @@ class Scheduler:
     @property
     def lr(self):
         """The learning rate of the next batch (NaN before on_train_begin)."""
-        return lib.sgdr_lr(self._handle())
+        return self._raw(lib.sgdr_lr)
 
     def lr_at(self, step):
         """The learning rate batch `step` (0-based) trains with, in closed form."""
@@ -265,6 +334,10 @@ class Scheduler:
     def history(self):
         """Per-batch history as the Keras callback keeps it: {"lr": [...], metric: [...]}.
         A metric missing in a batch reads NaN there."""
+        with self._lock:
+            return self._history()
+
+    def _history(self):
         rows, cols = ctypes.c_size_t(), ctypes.c_size_t()
         self._call(lib.sgdr_history_rows, ctypes.byref(rows))
         self._call(lib.sgdr_history_columns, ctypes.byref(cols))
@@ -280,42 +353,55 @@ class Scheduler:
     def history_column(self, name):
         """One history column by name, as a list."""
         col, rows = ctypes.c_size_t(), ctypes.c_size_t()
-        self._call(lib.sgdr_history_find, str(name).encode(), ctypes.byref(col))
-        self._call(lib.sgdr_history_rows, ctypes.byref(rows))
-        buf = (ctypes.c_double * rows.value)()
-        self._call(lib.sgdr_history_copy, col.value, 0, buf, rows.value)
+        cname = _cstr(name, "history column name")
+        with self._lock:
+            self._call(lib.sgdr_history_find, cname, ctypes.byref(col))
+            self._call(lib.sgdr_history_rows, ctypes.byref(rows))
+            buf = (ctypes.c_double * rows.value)()
+            self._call(lib.sgdr_history_copy, col.value, 0, buf, rows.value)
         return list(buf)
 
     def history_csv(self):
         """The history as CSV text ("step,lr,<metrics>" and one line per batch)."""
         n = ctypes.c_size_t()
-        self._call(lib.sgdr_history_to_csv, None, 0, ctypes.byref(n))
-        buf = ctypes.create_string_buffer(n.value + 1)
-        self._call(lib.sgdr_history_to_csv, buf, len(buf), ctypes.byref(n))
-        return buf.raw[:n.value].decode()
+        with self._lock:
+            self._call(lib.sgdr_history_to_csv, None, 0, ctypes.byref(n))
+            buf = ctypes.create_string_buffer(n.value + 1)
+            self._call(lib.sgdr_history_to_csv, buf, len(buf), ctypes.byref(n))
+        return buf.raw[:n.value].decode("utf-8", "replace")
 
     def write_history_csv(self, path):
-        """Write the history CSV to the file at `path`."""
-        self._call(lib.sgdr_history_write_csv, str(path).encode())
+        """Write the history CSV to the file at `path` (str, bytes or os.PathLike)."""
+        try:
+            path = os.fsencode(os.fspath(path))
+        except TypeError:
+            raise SGDRError(Status.EVALUE, "write_history_csv: path (%r) is not a str, bytes "
+                            "or os.PathLike" % (path,)) from None
+        self._call(lib.sgdr_history_write_csv, _cstr(path, "write_history_csv: path"))
 
     # -- checkpoint and resume ----------------------------------------------------------
 
     def state_bytes(self):
         """The scheduler's state as a versioned, checksummed blob (not hooks or history)."""
         n = ctypes.c_size_t()
-        self._call(lib.sgdr_save_state, None, 0, ctypes.byref(n))
-        buf = ctypes.create_string_buffer(n.value)
-        self._call(lib.sgdr_save_state, buf, n.value, ctypes.byref(n))
+        with self._lock:
+            self._call(lib.sgdr_save_state, None, 0, ctypes.byref(n))
+            buf = ctypes.create_string_buffer(n.value)
+            self._call(lib.sgdr_save_state, buf, n.value, ctypes.byref(n))
         return buf.raw[:n.value]
 
     def load_state(self, data):
         """Replace configuration and counters with a blob from state_bytes(); on a running
         state, call on_train_begin() next to resume. A bad blob changes nothing."""
-        data = bytes(data)
+        try:
+            data = memoryview(data).tobytes()
+        except TypeError:
+            raise SGDRError(Status.EVALUE, "load_state: the state (%r) is not bytes-like"
+                            % (type(data).__name__,)) from None
         self._call(lib.sgdr_load_state, data, len(data))
 
     def __repr__(self):
-        if self._h is None:
+        if getattr(self, "_h", None) is None:
             return "<sgdr.Scheduler (closed)>"
         p = self.params
         return ("<sgdr.Scheduler min_lr=%r max_lr=%r steps_per_epoch=%r cycle_length=%r "

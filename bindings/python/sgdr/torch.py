@@ -1,4 +1,5 @@
-"""sgdr.torch.SGDR: libsgdr as a PyTorch learning-rate scheduler.
+"""PyTorch learning-rate schedulers: CosineAnnealingWarmRestarts, PyTorch's scheduler with
+exact restarts (see _cawr.py), and SGDR, libsgdr's schedule stepped after every batch:
 
     scheduler = sgdr.torch.SGDR(optimizer, min_lr=1e-5, max_lr=0.1,
                                 steps_per_epoch=len(loader), model=model)
@@ -17,10 +18,13 @@ import math
 
 import torch  # noqa: F401 -- `import sgdr.torch` fails at once where PyTorch is missing
 
-from ._enums import Progress, Status
+from ._cawr import CosineAnnealingWarmRestarts, lr_value, set_group_lr
+from ._enums import PHASES, Progress, Status
 from ._errors import SGDRError
 from ._lib import lib
 from .scheduler import Scheduler
+
+__all__ = ["SGDR", "CosineAnnealingWarmRestarts"]
 
 
 class _WeightKeeper:
@@ -31,11 +35,16 @@ class _WeightKeeper:
         self.model = model
         self.keep = keep
         self.snapshots = {}  # cycle -> {name: tensor}
+        self.prepared = None  # a copy taken before the C calls of a cycle's last batch
+
+    def take(self):
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
 
     def snapshot(self, cycle):
-        # A retried cycle overwrites its own copy (hooks are idempotent per cycle).
-        self.snapshots[cycle] = {k: v.detach().clone()
-                                 for k, v in self.model.state_dict().items()}
+        # The copy SGDR.step() prepared, so that the hook itself cannot fail; a retried
+        # cycle overwrites its own copy (hooks are idempotent per cycle).
+        copy, self.prepared = self.prepared, None
+        self.snapshots[cycle] = self.take() if copy is None else copy
         if self.keep is not None:
             for old in sorted(self.snapshots)[:-self.keep]:
                 del self.snapshots[old]
@@ -49,12 +58,12 @@ class _WeightKeeper:
 
 def _scales(groups, given):
     if given is None:
-        ref = groups[0]["lr"]
+        ref = lr_value(groups[0]["lr"])
         if not (isinstance(ref, (int, float)) and math.isfinite(ref) and ref > 0):
             raise SGDRError(Status.EVALUE, "group_scales: the first param group's lr (%r) "
                             "must be a positive number to scale the other groups by; pass "
                             "group_scales explicitly" % (ref,))
-        return [g["lr"] / ref for g in groups]
+        return [lr_value(g["lr"]) / ref for g in groups]
     scales = [float(k) for k in given]
     if len(scales) != len(groups):
         raise SGDRError(Status.EVALUE, "group_scales has %d values for %d param groups"
@@ -100,48 +109,74 @@ class SGDR:
             snapshot=None if w is None else w.snapshot,
             restore=None if w is None else w.restore)
         self._spe = int(steps_per_epoch)
-        # step() is the hot path: the C functions and the handle are looked up once here.
-        self._h = self.scheduler._h
-        self._batch_end = lib.sgdr_on_batch_end
-        self._epoch_end = lib.sgdr_on_epoch_end
-        self._lr = lib.sgdr_lr
+        # No copy of the C handle is kept here: every call goes through self.scheduler,
+        # which knows when it has been closed and holds its lock around C calls.
         self._batch = 0  # batches counted in the current epoch
         self._epoch = 0  # epochs completed
         self.scheduler.on_train_begin()
         self._apply_lr()
 
-    def _apply_lr(self):
+    def _groups(self):
         # optimizer.param_groups is looked up every time: Optimizer.load_state_dict()
         # replaces the list.
         groups = self.optimizer.param_groups
         if len(groups) != len(self._scales):
             raise SGDRError(Status.EVALUE, "the optimizer has %d param groups but the "
                             "scheduler was set up for %d" % (len(groups), len(self._scales)))
-        lr = self._lr(self._h)
-        for g, k in zip(groups, self._scales):
-            g["lr"] = lr * k
+        return groups
 
-    def _end_epoch(self):
-        st = self._epoch_end(self._h, self._epoch, None, 0)
-        if st != Status.OK:
-            # Leave the optimizer at the scheduler's lr; the next step() retries this end.
-            self._apply_lr()
-            self.scheduler._fail(st)
-        self._batch = 0
-        self._epoch += 1
+    def _apply_lr(self, groups=None):
+        lr = self.scheduler.lr
+        for g, k in zip(groups or self._groups(), self._scales):
+            set_group_lr(g, lr * k)
+
+    def _cycle_ends_after_this_batch(self):
+        # The epoch this batch ends closes a cycle (snapshot time): its cycle_length
+        # epochs of batches are then complete.
+        s = self.scheduler
+        return (PHASES[s.progress(Progress.PHASE)] == "cycle" and
+                s.progress(Progress.CYCLE_POSITION) + 1 ==
+                s.progress(Progress.CYCLE_LENGTH) * self._spe)
 
     def step(self):
         """Count one trained batch and set the next batch's lr in every param group; after
-        every steps_per_epoch batches also end the epoch (restart, snapshot)."""
-        if self._batch == self._spe:  # an epoch end that failed last time: retry it first
-            self._end_epoch()
-        st = self._batch_end(self._h, self._batch, None, 0)
+        every steps_per_epoch batches also end the epoch (restart, snapshot). A step() that
+        raises has changed nothing: the scheduler, the groups' lr and the snapshots are as
+        they were, and it may be retried."""
+        s = self.scheduler
+        with s._lock:
+            s._handle()
+            groups = self._groups()
+            if self._batch == self._spe:  # an epoch end refused last time: retry it first
+                self._end_epoch()
+            ends_epoch = self._batch + 1 == self._spe
+            w = self._weights
+            if ends_epoch and w is not None and self._cycle_ends_after_this_batch():
+                # Copy the weights before any C call, so that the snapshot hook cannot fail
+                # after the batch has been counted.
+                w.prepared = w.take()
+            try:
+                s._call(lib.sgdr_on_batch_end, self._batch, None, 0)
+                if ends_epoch:
+                    self._end_epoch()
+                else:
+                    self._batch += 1
+            finally:
+                if w is not None:
+                    w.prepared = None
+            self._apply_lr(groups)
+
+    def _end_epoch(self):
+        s = self.scheduler
+        st = s._raw(lib.sgdr_on_epoch_end, self._epoch, None, 0)
         if st != Status.OK:
-            self.scheduler._fail(st)
-        self._batch += 1
-        if self._batch == self._spe:
-            self._end_epoch()
-        self._apply_lr()
+            # Only if the inner scheduler was driven behind this wrapper's back (the
+            # snapshot is prepared, there are no lr hooks, epochs are counted here): the
+            # batch stays counted and the next step() retries this epoch end first.
+            self._batch = self._spe
+            s._fail(st)
+        self._batch = 0
+        self._epoch += 1
 
     def finish(self):
         """End the run (on_train_end): with a model, load the last end-of-cycle weights."""
@@ -149,11 +184,13 @@ class SGDR:
 
     def get_last_lr(self):
         """The lr of every param group, as set by the last step() (like PyTorch's)."""
+        self.scheduler._handle()
         return [g["lr"] for g in self.optimizer.param_groups]
 
     @property
     def snapshots(self):
         """{cycle: state_dict copy} of the kept end-of-cycle weights (empty without model)."""
+        self.scheduler._handle()
         return {} if self._weights is None else self._weights.snapshots
 
     def lr_at(self, step):
@@ -170,6 +207,7 @@ class SGDR:
     def load_state_dict(self, state_dict):
         """Continue the run saved by state_dict(): counters, schedule and snapshots are
         replaced, and every param group's lr is set to the restored one."""
+        self.scheduler._handle()
         scales = _scales(self.optimizer.param_groups, state_dict["group_scales"])
         snaps = {int(c): {k: v.clone() for k, v in sd.items()}
                  for c, sd in state_dict.get("snapshots", {}).items()}
@@ -184,6 +222,13 @@ class SGDR:
             self._weights.snapshots = snaps
         self._apply_lr()
 
+    def __reduce_ex__(self, protocol):
+        raise TypeError("an sgdr.torch.SGDR cannot be copied or pickled (its libsgdr "
+                        "scheduler is a C object with Python hooks); save state_dict() and "
+                        "load_state_dict() it into a new SGDR")
+
     def __repr__(self):
+        if self.scheduler._h is None:
+            return "<sgdr.torch.SGDR (closed)>"
         return "<sgdr.torch.SGDR epoch=%d batch=%d lr=%r>" % (
-            self._epoch, self._batch, self._lr(self._h))
+            self._epoch, self._batch, self.scheduler.lr)

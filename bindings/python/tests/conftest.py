@@ -1,10 +1,22 @@
-"""Makes bindings/python importable, so the tests run from a source tree without
-installing the package. The library itself is found as sgdr always finds it (SGDR_LIBRARY
-first: scripts/checks/55-python.sh points it at an installed copy)."""
+"""Which sgdr the tests import: by default this source tree's bindings/python (the library
+found as sgdr always finds it: SGDR_LIBRARY first, then a build directory of the tree).
+With SGDR_TEST_INSTALLED=<prefix> (scripts/checks/55-python.sh) the source tree is NOT put
+on sys.path, and the sgdr imported must lie under <prefix> (an installed wheel)."""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INSTALLED = os.environ.get("SGDR_TEST_INSTALLED")
+
+if not INSTALLED:
+    sys.path.insert(0, SOURCE)
+else:
+    import sgdr  # noqa: E402
+
+    where = os.path.realpath(sgdr.__file__)
+    if not where.startswith(os.path.realpath(INSTALLED) + os.sep):
+        raise ImportError("SGDR_TEST_INSTALLED=%s but sgdr was imported from %s"
+                          % (INSTALLED, where))
 
 
 def pytest_sessionfinish(session, exitstatus):

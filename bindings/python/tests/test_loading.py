@@ -1,5 +1,5 @@
-"""Finding and binding the library: SGDR_LIBRARY, the build-tree fallback, clear failures,
-and a binding for every public function."""
+"""Finding and binding the library: SGDR_LIBRARY, the bundled copy, the build-tree
+fallback, clear failures, and a binding for every public function."""
 import os
 import re
 import shutil
@@ -12,13 +12,14 @@ from support import TOP
 
 PKG = os.path.dirname(os.path.dirname(os.path.abspath(sgdr.__file__)))
 
-# Runs in a child interpreter: hide the system library (so only SGDR_LIBRARY and the build
-# tree can be found), import sgdr from argv[1] and print what was loaded.
+# Runs in a child interpreter: hide the system library (so only SGDR_LIBRARY, the bundled
+# copy and the build tree can be found), import sgdr from argv[1] and print what was loaded.
 CHILD = """
 import ctypes.util, sys
 ctypes.util.find_library = lambda name: None
 sys.path.insert(0, sys.argv[1])
 import sgdr
+assert sgdr.__file__.startswith(sys.argv[1]), sgdr.__file__
 print(sgdr.library_path)
 """
 
@@ -58,12 +59,46 @@ def test_a_library_that_is_not_libsgdr_is_refused(tmp_path):
     assert r.returncode != 0 and "not libsgdr" in r.stderr
 
 
-def fake_tree(tmp_path):
-    """A copy of the package in <tmp>/bindings/python, as in a source tree."""
+def fake_tree(tmp_path, bundled=False):
+    """A copy of the package in <tmp>/bindings/python, as in a source tree (with its
+    include/sgdr.h), with the library bundled next to it or not."""
     pkg = tmp_path / "bindings" / "python"
     shutil.copytree(os.path.join(PKG, "sgdr"), pkg / "sgdr",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+                    ignore=shutil.ignore_patterns("__pycache__", "libsgdr*"))
+    (tmp_path / "include").mkdir()
+    shutil.copy(os.path.join(TOP, "include", "sgdr.h"), tmp_path / "include")
+    if bundled:
+        shutil.copy(real_library(), pkg / "sgdr" / "libsgdr.so.1")
     return pkg
+
+
+def test_the_bundled_copy_comes_before_the_build_tree(tmp_path):
+    pkg = fake_tree(tmp_path, bundled=True)
+    (tmp_path / "build" / "release").mkdir(parents=True)
+    shutil.copy(real_library(), tmp_path / "build" / "release" / "libsgdr.so.1")
+    r = child(str(pkg), None)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(pkg / "sgdr" / "libsgdr.so.1")
+
+
+def test_sgdr_library_comes_before_the_bundled_copy(tmp_path):
+    pkg = fake_tree(tmp_path, bundled=True)
+    copy = tmp_path / "libsgdr-env.so"
+    shutil.copy(real_library(), copy)
+    r = child(str(pkg), str(copy))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(copy)
+
+
+def test_an_installed_package_has_no_build_tree_fallback(tmp_path):
+    # Without include/sgdr.h three levels up, the package is not in a source checkout.
+    pkg = tmp_path / "site-packages"
+    shutil.copytree(os.path.join(PKG, "sgdr"), pkg / "sgdr",
+                    ignore=shutil.ignore_patterns("__pycache__", "libsgdr*"))
+    (tmp_path / "build" / "release").mkdir(parents=True)
+    r = child(str(pkg), None)
+    assert r.returncode != 0 and "ImportError" in r.stderr
+    assert "not bundled" in r.stderr and "build/release" not in r.stderr
 
 
 def test_build_tree_is_the_fallback(tmp_path):
@@ -96,10 +131,14 @@ def test_every_exported_function_is_bound():
         assert fn.argtypes is not None and fn.restype == _lib.SIGNATURES[name][0]
 
 
-def test_library_path_matches_sgdr_library_when_set():
-    # scripts/checks/55-python.sh runs this suite with SGDR_LIBRARY set to the installed
-    # library; without it any found library will do, but it must be a real file.
+def test_library_path_is_the_one_expected():
+    # scripts/checks/55-python.sh runs this suite against an installed wheel
+    # (SGDR_TEST_INSTALLED): the bundled copy must be what loaded. 56-python-asan.sh sets
+    # SGDR_LIBRARY. Otherwise any found library will do, but it must be a real file.
     want = os.environ.get("SGDR_LIBRARY")
     if want:
         assert sgdr.library_path == want
+    elif os.environ.get("SGDR_TEST_INSTALLED"):
+        assert sgdr.library_path == os.path.join(os.path.dirname(sgdr.__file__),
+                                                 "libsgdr.so.1")
     assert os.path.exists(real_library())
