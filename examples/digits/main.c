@@ -27,8 +27,6 @@
 #include "train.h"
 
 #define PROGRAM "sgdr-digits"
-#define SPLIT_SEED 2017      /* the train/test split, fixed for every --seed */
-#define TEST_FRACTION 0.2
 
 /* Create the directory that holds `path` when it is missing (one level, like `mkdir`). */
 static int make_parent(const char *path)
@@ -188,7 +186,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rc = 1;
-    if (dataset_split(&all, SPLIT_SEED, TEST_FRACTION, &train, &test) != 0) {
+    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train, &test) != 0) {
         fprintf(stderr, "%s: out of memory\n", PROGRAM);
     } else if (sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH,
                               (double)train_steps_per_epoch(train.n, o.batch_size)) != SGDR_OK ||
