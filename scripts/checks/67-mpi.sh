@@ -5,8 +5,9 @@
 # prints for the same schedule; the restored snapshot reaches 0.95 test accuracy; a run
 # stopped after epoch 7 and resumed from its checkpoint trains with the same learning rates
 # and ends with the same snapshots, weights and momentum, bit for bit, as the run that never
-# stopped; a rank given another max_lr is caught at the first epoch's end and named; bad
-# flags fail with a message; and a build without MPI still builds everything else.
+# stopped; a rank given another max_lr is caught at the first epoch's end and named; the
+# output docs/guides/distributed.md shows is real; bad flags fail with a message; and a build
+# without MPI still builds everything else.
 # MPI missing is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -94,12 +95,23 @@ for case in "2 1" "4 2" "4 0"; do
   set -- $case
   rc=0
   run "$1" --skew-rank "$2" >"$tmp/skew.txt" 2>"$tmp/skew.err" || rc=$?
+  cp "$tmp/skew.err" "$tmp/skew-$1-$2.err"
   [ "$rc" -ne 0 ] || problem "np $1, --skew-rank $2: exit status 0"
   grep -q "epoch 1: rank $2's learning rates differ from rank [0-9]'s: step 0 trained with" "$tmp/skew.err" \
     || problem "np $1, --skew-rank $2: the rank is not named: $(grep sgdr "$tmp/skew.err")"
   [ "$(grep -c "sgdr-digits-mpi: epoch" "$tmp/skew.err")" -eq 1 ] || problem "np $1, --skew-rank $2: other ranks blamed too"
   grep -q '^ *2  \|restored snapshot' "$tmp/skew.txt" && problem "np $1, --skew-rank $2: trained on after the mismatch"
 done
+
+# docs/guides/distributed.md shows real output: its sample's lines are in the 4-rank run's
+# output, and its error line is what --skew-rank 2 printed.
+block() { /usr/bin/python3 scripts/checks/md_block.py docs/guides/distributed.md text "$1"; }
+block 0 | grep -v '^\.\.\.$' >"$tmp/guide.txt"
+[ "$(grep -c 'test accuracy' "$tmp/guide.txt")" -eq 2 ] || problem "distributed.md: the sample has no accuracy lines"
+while IFS= read -r line; do
+  grep -qxF -- "$line" "$tmp/np4.txt" || problem "distributed.md shows a line sgdr-digits-mpi does not print: $line"
+done <"$tmp/guide.txt"
+grep -qxF -- "$(block 1)" "$tmp/skew-4-2.err" || problem "distributed.md shows another error line than --skew-rank 2 prints"
 
 # 4. Bad flags and files: a non-zero exit and a message.
 for args in "--bogus" "--stop-after-epoch 3" "--checkpoint $tmp/x" "--checkpoint $tmp/x --stop-after-epoch 30" \
