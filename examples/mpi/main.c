@@ -216,8 +216,9 @@ static int resume(dist *d, const char *path, uint64_t *epochs)
     MPI_Bcast(data, (int)len, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
     ok = checkpoint_load(data, len, path, d->m, d->snaps, d->s, epochs, err, sizeof err) == 0;
     free(data);
-    if (!ok) return rank0_error(d, err), -1;
-    return 0;
+    if (ok) return 0;
+    rank0_error(d, err);
+    return -1;
 }
 
 static int write_lr_csv(const dist *d, size_t from, size_t to)
@@ -229,7 +230,8 @@ static int write_lr_csv(const dist *d, size_t from, size_t to)
     snprintf(path, sizeof path, "%s.rank%d.csv", d->mo->lr_csv, d->rank);
     strbuf_init(&b);
     strbuf_add(&b, "step,epoch,lr\n");
-    for (i = from; i < to; i++) strbuf_printf(&b, "%zu,%zu,%.17g\n", i, i / d->spe, d->batch_lr[i]);
+    for (i = from; i < to; i++)
+        strbuf_printf(&b, "%zu,%zu,%.17g\n", i, i / d->spe, d->batch_lr[i]);
     rc = strbuf_write_file(&b, path);
     strbuf_free(&b);
     if (rc != 0) fprintf(stderr, "%s: rank %d: cannot write %s\n", PROGRAM, d->rank, path);
@@ -352,7 +354,8 @@ static int parse_own(int argc, char **argv, mpi_options *mo, int *n_rest, char *
                 return -1;
             }
             rest[(*n_rest)++] = argv[i];
-            if (eq == NULL && strcmp(a, "--help") != 0 && i + 1 < argc) rest[(*n_rest)++] = argv[++i];
+            if (eq == NULL && strcmp(a, "--help") != 0 && i + 1 < argc)
+                rest[(*n_rest)++] = argv[++i]; /* its value */
             continue;
         }
         value = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
@@ -393,7 +396,8 @@ static void help(strbuf *b)
                "                           the per-epoch check must catch\n"
                "\n"
                "--csv is optional here: rank 0's libsgdr history of the batches this process\n"
-               "trained. Exit status 1 also when the ranks' learning rates or weights disagree.\n");
+               "trained. Exit status 1 also when the ranks' learning rates or weights\n"
+               "disagree.\n");
 }
 
 int main(int argc, char **argv)
