@@ -21,64 +21,12 @@
 #include "dataset.h"
 #include "mlp.h"
 #include "options.h"
+#include "report.h"
 #include "schedflags.h"
 #include "snapshots.h"
 #include "train.h"
 
 #define PROGRAM "sgdr-digits"
-#define SPLIT_SEED 2017      /* the train/test split, fixed for every --seed */
-#define TEST_FRACTION 0.2
-
-/* "0.9916 (356 of 359 images)": the fraction and what it counts, so that a difference of
- * one image reads as one. */
-static void print_accuracy(double acc, size_t n)
-{
-    printf("%.4f (%zu of %zu images)\n", acc, (size_t)(acc * (double)n + 0.5), n);
-}
-
-typedef struct progress {
-    sgdr_scheduler *s;
-    size_t epochs;
-} progress;
-
-/* The line of one epoch of the SGDR run, with the snapshot and restart it ended with. */
-static void print_epoch(void *ctx, size_t epoch, const epoch_record *r)
-{
-    const progress *pr = ctx;
-    printf("%5zu  %-10.4g %-10.4g %8.4f  %8.4f", epoch + 1, r->lr_max, r->lr_min, r->loss,
-           r->test_accuracy);
-    if (r->snapshot) {
-        uint64_t phase = 0, length = 0, snaps = 0;
-        sgdr_get_progress(pr->s, SGDR_PROGRESS_PHASE, &phase);
-        sgdr_get_progress(pr->s, SGDR_PROGRESS_CYCLE_LENGTH, &length);
-        sgdr_get_progress(pr->s, SGDR_PROGRESS_SNAPSHOTS, &snaps);
-        printf("  end of cycle %u: snapshot %llu", (unsigned)r->cycle + 1,
-               (unsigned long long)snaps);
-        if (epoch + 1 < pr->epochs && phase == SGDR_PHASE_CYCLE)
-            printf(", restart (next cycle: %llu epochs)", (unsigned long long)length);
-        else if (epoch + 1 < pr->epochs)
-            printf(", max_cycles reached: min_lr from here on");
-    }
-    printf("\n");
-}
-
-/* Accuracy of the snapshot ensemble: the mean of the snapshots' softmax outputs. */
-static double ensemble_accuracy(mlp *m, const snapshot_set *snaps, const dataset *test)
-{
-    size_t i, j, k, right = 0;
-    for (i = 0; i < test->n; i++) {
-        double mean[DIGITS_CLASSES] = {0}, probs[DIGITS_CLASSES];
-        size_t best = 0;
-        for (j = 0; j < snaps->count; j++) {
-            mlp_predict(m, snaps->weights[j], test->x + i * DIGITS_PIXELS, probs);
-            for (k = 0; k < DIGITS_CLASSES; k++) mean[k] += probs[k] / (double)snaps->count;
-        }
-        for (k = 1; k < DIGITS_CLASSES; k++)
-            if (mean[k] > mean[best]) best = k;
-        right += (int)best == test->y[i];
-    }
-    return (double)right / (double)test->n;
-}
 
 /* Create the directory that holds `path` when it is missing (one level, like `mkdir`). */
 static int make_parent(const char *path)
@@ -93,12 +41,6 @@ static int make_parent(const char *path)
     dir[n] = '\0';
     if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
     return -1;
-}
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash != NULL ? slash + 1 : path;
 }
 
 static int write_svg(const char *path, const curve_run *runs, size_t epochs, size_t spe,
@@ -133,8 +75,8 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     epoch_record *rec_const = calloc(o->epochs, sizeof *rec_const);
     double *lr_sgdr = calloc(steps, sizeof *lr_sgdr), *lr_const = calloc(steps, sizeof *lr_const);
     double min_lr = 0, max_lr = 0, constant_lr = o->constant_lr;
-    train_config cfg;
-    progress pr;
+    train_config cfg = {0};
+    report_progress pr;
     snapshot_set snaps;
     mlp m = {0}, plain = {0};
     char err[512];
@@ -154,43 +96,16 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     }
     snapshots_init(&snaps, m.params, m.n_params);
 
-    printf("digits: %zu training and %zu test images (%s), perceptron 64-%zu-10, batch %zu "
-           "(%zu batches per epoch), momentum %g, seed %llu\n",
-           train->n, test->n, base_name(o->data), o->hidden, o->batch_size, spe, o->momentum,
-           (unsigned long long)o->seed);
-    {
-        char v[64];
-        double mode = 0;
-        sgdr_get_param(s, SGDR_PARAM_RESTART_MODE, &mode);
-        printf("SGDR (%s restarts): min_lr %g, max_lr %g", mode == 1 ? "keras-seed" : "peak",
-               min_lr, max_lr);
-        schedflag_value_text(s, SGDR_PARAM_CYCLE_LENGTH, v, sizeof v);
-        printf(", cycle_length %s", v);
-        schedflag_value_text(s, SGDR_PARAM_MULT_FACTOR, v, sizeof v);
-        printf(", mult_factor %s", v);
-        schedflag_value_text(s, SGDR_PARAM_LR_DECAY, v, sizeof v);
-        printf(", lr_decay %s; %zu epochs\n\n", v, o->epochs);
-    }
-    printf("epoch  lr high    lr low     train loss  test acc\n");
+    report_header(s, o, train, test, spe);
     pr.s = s;
     pr.epochs = o->epochs;
-    if (train_run(&m, train, test, &cfg, s, &snaps, 0, rec_sgdr, lr_sgdr, print_epoch, &pr, err,
+    if (train_run(&m, train, test, &cfg, s, &snaps, 0, rec_sgdr, lr_sgdr, report_epoch, &pr, err,
                   sizeof err) != 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM, err);
         goto out_snaps;
     }
     printf("\n");
-    if (snaps.restored >= 0) {
-        printf("restored snapshot (end of cycle %ld): test accuracy ", snaps.restored + 1);
-        print_accuracy(mlp_accuracy(&m, m.params, test), test->n);
-        printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
-               snaps.count);
-        print_accuracy(ensemble_accuracy(&m, &snaps, test), test->n);
-    } else {
-        printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
-               o->epochs);
-        print_accuracy(mlp_accuracy(&m, m.params, test), test->n);
-    }
+    report_result(&m, &snaps, test, o->epochs);
     fflush(stdout);
 
     if (train_run(&plain, train, test, &cfg, NULL, NULL, constant_lr, rec_const, lr_const, NULL,
@@ -199,7 +114,7 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
         goto out_snaps;
     }
     printf("constant learning rate %g, same %zu epochs: test accuracy ", constant_lr, o->epochs);
-    print_accuracy(mlp_accuracy(&plain, plain.params, test), test->n);
+    report_accuracy(mlp_accuracy(&plain, plain.params, test), test->n);
 
     if (make_parent(o->csv_path) != 0) {
         fprintf(stderr, "%s: cannot create the directory of %s: %s\n", PROGRAM, o->csv_path,
@@ -271,7 +186,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rc = 1;
-    if (dataset_split(&all, SPLIT_SEED, TEST_FRACTION, &train, &test) != 0) {
+    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train, &test) != 0) {
         fprintf(stderr, "%s: out of memory\n", PROGRAM);
     } else if (sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH,
                               (double)train_steps_per_epoch(train.n, o.batch_size)) != SGDR_OK ||

@@ -74,12 +74,11 @@ void mlp_predict(mlp *m, const double *params, const double *x, double *probs)
     forward(m, params, x, probs);
 }
 
-double mlp_train_batch(mlp *m, const dataset *d, const size_t *idx, size_t n, double lr,
-                       double mu)
+double mlp_gradient(mlp *m, const dataset *d, const size_t *idx, size_t n)
 {
     double *g = m->grad, loss = 0;
     const double *w2 = m->params + off_w2(m);
-    size_t s, h, i, k, j;
+    size_t s, h, i, k;
     memset(g, 0, m->n_params * sizeof *g);
     for (s = 0; s < n; s++) {
         const double *x = d->x + idx[s] * IN;
@@ -101,10 +100,24 @@ double mlp_train_batch(mlp *m, const dataset *d, const size_t *idx, size_t n, do
             for (i = 0; i < IN; i++) g[h * IN + i] += back * x[i];
         }
     }
+    return loss;
+}
+
+void mlp_step(mlp *m, size_t n, double lr, double mu)
+{
+    const double *g = m->grad;
+    size_t j;
     for (j = 0; j < m->n_params; j++) {
         m->velocity[j] = mu * m->velocity[j] - lr * g[j] / (double)n;
         m->params[j] += m->velocity[j];
     }
+}
+
+double mlp_train_batch(mlp *m, const dataset *d, const size_t *idx, size_t n, double lr,
+                       double mu)
+{
+    double loss = mlp_gradient(m, d, idx, n);
+    mlp_step(m, n, lr, mu);
     return loss / (double)n;
 }
 

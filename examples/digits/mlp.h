@@ -29,6 +29,13 @@ void mlp_free(mlp *m);
 double mlp_train_batch(mlp *m, const dataset *d, const size_t *idx, size_t n, double lr,
                        double mu);
 
+/* The two halves of mlp_train_batch, for data-parallel training where each process holds a
+ * part of the batch: mlp_gradient puts the gradient summed over images idx[0..n) (n may be
+ * 0) into m->grad and returns their summed cross-entropy; once m->grad holds the sum over
+ * the whole batch of `n` images, mlp_step moves the parameters by its mean. */
+double mlp_gradient(mlp *m, const dataset *d, const size_t *idx, size_t n);
+void mlp_step(mlp *m, size_t n, double lr, double mu);
+
 /* Class probabilities of image `x` under the parameters `params` (m's layout), into
  * probs[0..10). Uses m->act as scratch. */
 void mlp_predict(mlp *m, const double *params, const double *x, double *probs);

@@ -36,9 +36,10 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
               char *err, size_t cap)
 {
     const size_t spe = train_steps_per_epoch(train->n, cfg->batch_size);
-    size_t *order = malloc(train->n * sizeof *order), epoch, batch, i, step = 0;
+    size_t *order = malloc(train->n * sizeof *order), epoch, batch, i, step;
     double lr = constant_lr; /* the optimizer's learning rate: what set_lr writes */
     sgdr_status st;
+    int stop;
     rng r;
 
     if (order == NULL) {
@@ -47,12 +48,15 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
     }
     for (i = 0; i < train->n; i++) order[i] = i;
     rng_seed(&r, cfg->seed);
+    /* a resumed run replays the shuffles of the epochs already trained: the same batches */
+    for (epoch = 0; epoch < cfg->first_epoch; epoch++) rng_shuffle(&r, order, train->n);
+    step = cfg->first_epoch * spe;
     if (s != NULL) {
         sgdr_set_lr_hooks(s, NULL, set_lr, &lr);
         sgdr_set_weight_hooks(s, snapshots_take, snapshots_restore, snaps);
         if ((st = sgdr_on_train_begin(s)) != SGDR_OK) goto sgdr_fail_begin;
     }
-    for (epoch = 0; epoch < cfg->epochs; epoch++) {
+    for (epoch = cfg->first_epoch; epoch < cfg->epochs; epoch++) {
         epoch_record *rec = &records[epoch];
         uint64_t snapshots_before = 0, snapshots_after = 0, last = 0;
         double loss_sum = 0;
@@ -60,14 +64,28 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
         if (s != NULL) sgdr_get_progress(s, SGDR_PROGRESS_SNAPSHOTS, &snapshots_before);
         rng_shuffle(&r, order, train->n);
         for (batch = 0; batch < spe; batch++, step++) {
-            size_t first = batch * cfg->batch_size, n = cfg->batch_size;
+            size_t first = batch * cfg->batch_size, n = cfg->batch_size, lo = 0, hi;
             sgdr_metric metrics[2];
             double loss;
             if (first + n > train->n) n = train->n - first;
+            hi = n;
+            if (cfg->shards > 1) { /* this process's part of the batch */
+                lo = n * cfg->shard / cfg->shards;
+                hi = n * (cfg->shard + 1) / cfg->shards;
+            }
             if (lr > rec->lr_max) rec->lr_max = lr;
             if (lr < rec->lr_min) rec->lr_min = lr;
             if (batch_lr != NULL) batch_lr[step] = lr;
-            loss = mlp_train_batch(m, train, order + first, n, lr, cfg->momentum);
+            loss = mlp_gradient(m, train, order + first + lo, hi - lo);
+            if (cfg->reduce != NULL &&
+                cfg->reduce(cfg->reduce_ctx, m->grad, m->n_params, &loss) != 0) {
+                free(order);
+                snprintf(err, cap, "summing the gradients of epoch %zu, batch %zu failed",
+                         epoch + 1, batch);
+                return -1;
+            }
+            mlp_step(m, n, lr, cfg->momentum);
+            loss /= (double)n;
             loss_sum += loss;
             metrics[0].name = "loss";
             metrics[0].value = loss;
@@ -90,7 +108,10 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
         }
         rec->snapshot = snapshots_after > snapshots_before;
         rec->cycle = rec->snapshot ? (uint32_t)last : 0;
-        if (on_epoch != NULL) on_epoch(ctx, epoch, rec);
+        if (on_epoch != NULL && (stop = on_epoch(ctx, epoch, rec)) != 0) {
+            free(order);
+            return stop;
+        }
     }
     free(order);
     if (s != NULL && (st = sgdr_on_train_end(s, NULL, 0)) != SGDR_OK)

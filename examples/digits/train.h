@@ -11,11 +11,20 @@
 #include "sgdr.h"
 #include "snapshots.h"
 
+/* Sums the batch's gradient (n values) and loss over the processes of a data-parallel run,
+ * in place, the same bits in every process. Returns 0, or non-zero to stop the run. */
+typedef int (*reduce_fn)(void *ctx, double *grad, size_t n, double *loss);
+
 typedef struct train_config {
     size_t epochs;
-    size_t batch_size;
+    size_t batch_size;  /* the whole batch, over all processes */
     double momentum;
-    uint64_t seed;    /* batch order; the model's initialisation is the caller's */
+    uint64_t seed;      /* batch order; the model's initialisation is the caller's */
+    /* Data-parallel training (examples/mpi); all zero for one process. */
+    size_t first_epoch; /* epochs trained before a resume: starts there, with the same order */
+    size_t shard, shards; /* this process trains part `shard` of `shards` of every batch */
+    reduce_fn reduce;   /* sums the parts (NULL: one process) */
+    void *reduce_ctx;
 } train_config;
 
 /* What one epoch did. */
@@ -27,8 +36,10 @@ typedef struct epoch_record {
     uint32_t cycle;        /* the cycle it closed, when snapshot is 1 */
 } epoch_record;
 
-/* Called after each epoch, for progress lines. */
-typedef void (*epoch_fn)(void *ctx, size_t epoch, const epoch_record *r);
+/* Called after each epoch (after sgdr_on_epoch_end), for progress lines. Returns 0 to go
+ * on; anything else stops the run there, without sgdr_on_train_end, and train_run returns
+ * it. */
+typedef int (*epoch_fn)(void *ctx, size_t epoch, const epoch_record *r);
 
 /* Batches in one epoch: the last one may be smaller. */
 size_t train_steps_per_epoch(size_t n_train, size_t batch_size);
@@ -38,8 +49,10 @@ size_t train_steps_per_epoch(size_t n_train, size_t batch_size);
  * and the test accuracy of each epoch's last batch in its history, snapshots the weights
  * into `snaps` at every cycle end and restores the last one at the end. With s == NULL the
  * learning rate is `constant_lr` throughout and `snaps` is unused. `records` receives
- * cfg->epochs entries, `batch_lr` (may be NULL) the learning rate of every batch.
- * Returns 0, or -1 with a message in err. */
+ * cfg->epochs entries, `batch_lr` (may be NULL) the learning rate of every batch, indexed by
+ * step from the first epoch of the run (a resumed run fills it from cfg->first_epoch on).
+ * To resume, load the scheduler's state before the call: its sgdr_on_train_begin continues.
+ * Returns 0, -1 with a message in err, or what on_epoch returned when it stopped the run. */
 int train_run(mlp *m, const dataset *train, const dataset *test, const train_config *cfg,
               sgdr_scheduler *s, snapshot_set *snaps, double constant_lr,
               epoch_record *records, double *batch_lr, epoch_fn on_epoch, void *ctx,

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* report.c -- the trainers' output lines (see report.h). */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "schedflags.h"
+
+/* The fraction and what it counts, so that a difference of one image reads as one. */
+void report_accuracy(double acc, size_t n)
+{
+    printf("%.4f (%zu of %zu images)\n", acc, (size_t)(acc * (double)n + 0.5), n);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+void report_header(const sgdr_scheduler *s, const digits_options *o, const dataset *train,
+                   const dataset *test, size_t spe)
+{
+    char v[64];
+    double mode = 0, min_lr = 0, max_lr = 0;
+    printf("digits: %zu training and %zu test images (%s), perceptron 64-%zu-10, batch %zu "
+           "(%zu batches per epoch), momentum %g, seed %llu\n",
+           train->n, test->n, base_name(o->data), o->hidden, o->batch_size, spe, o->momentum,
+           (unsigned long long)o->seed);
+    sgdr_get_param(s, SGDR_PARAM_RESTART_MODE, &mode);
+    sgdr_get_param(s, SGDR_PARAM_MIN_LR, &min_lr);
+    sgdr_get_param(s, SGDR_PARAM_MAX_LR, &max_lr);
+    printf("SGDR (%s restarts): min_lr %g, max_lr %g", mode == 1 ? "keras-seed" : "peak",
+           min_lr, max_lr);
+    schedflag_value_text(s, SGDR_PARAM_CYCLE_LENGTH, v, sizeof v);
+    printf(", cycle_length %s", v);
+    schedflag_value_text(s, SGDR_PARAM_MULT_FACTOR, v, sizeof v);
+    printf(", mult_factor %s", v);
+    schedflag_value_text(s, SGDR_PARAM_LR_DECAY, v, sizeof v);
+    printf(", lr_decay %s; %zu epochs\n\n", v, o->epochs);
+    printf("epoch  lr high    lr low     train loss  test acc\n");
+}
+
+int report_epoch(void *ctx, size_t epoch, const epoch_record *r)
+{
+    const report_progress *pr = ctx;
+    printf("%5zu  %-10.4g %-10.4g %8.4f  %8.4f", epoch + 1, r->lr_max, r->lr_min, r->loss,
+           r->test_accuracy);
+    if (r->snapshot) {
+        uint64_t phase = 0, length = 0, snaps = 0;
+        sgdr_get_progress(pr->s, SGDR_PROGRESS_PHASE, &phase);
+        sgdr_get_progress(pr->s, SGDR_PROGRESS_CYCLE_LENGTH, &length);
+        sgdr_get_progress(pr->s, SGDR_PROGRESS_SNAPSHOTS, &snaps);
+        printf("  end of cycle %u: snapshot %llu", (unsigned)r->cycle + 1,
+               (unsigned long long)snaps);
+        if (epoch + 1 < pr->epochs && phase == SGDR_PHASE_CYCLE)
+            printf(", restart (next cycle: %llu epochs)", (unsigned long long)length);
+        else if (epoch + 1 < pr->epochs)
+            printf(", max_cycles reached: min_lr from here on");
+    }
+    printf("\n");
+    return 0;
+}
+
+/* Accuracy of the snapshot ensemble: the mean of the snapshots' softmax outputs. */
+static double ensemble_accuracy(mlp *m, const snapshot_set *snaps, const dataset *test)
+{
+    size_t i, j, k, right = 0;
+    for (i = 0; i < test->n; i++) {
+        double mean[DIGITS_CLASSES] = {0}, probs[DIGITS_CLASSES];
+        size_t best = 0;
+        for (j = 0; j < snaps->count; j++) {
+            mlp_predict(m, snaps->weights[j], test->x + i * DIGITS_PIXELS, probs);
+            for (k = 0; k < DIGITS_CLASSES; k++) mean[k] += probs[k] / (double)snaps->count;
+        }
+        for (k = 1; k < DIGITS_CLASSES; k++)
+            if (mean[k] > mean[best]) best = k;
+        right += (int)best == test->y[i];
+    }
+    return (double)right / (double)test->n;
+}
+
+void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_t epochs)
+{
+    if (snaps->restored >= 0) {
+        printf("restored snapshot (end of cycle %ld): test accuracy ", snaps->restored + 1);
+        report_accuracy(mlp_accuracy(m, m->params, test), test->n);
+        printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
+               snaps->count);
+        report_accuracy(ensemble_accuracy(m, snaps, test), test->n);
+    } else {
+        printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
+               epochs);
+        report_accuracy(mlp_accuracy(m, m->params, test), test->n);
+    }
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The data-parallel digits trainer (examples/mpi, sgdr-digits-mpi) under OpenMPI, at 1, 2 and
+# 4 ranks (oversubscribed): every rank's learning rates are byte for byte what sgdr-schedule
+# prints for the same schedule; the restored snapshot reaches 0.95 test accuracy; a run
+# stopped after epoch 7 and resumed from its checkpoint trains with the same learning rates
+# and ends with the same snapshots, weights and momentum, bit for bit, as the run that never
+# stopped; a rank given another max_lr is caught at the first epoch's end and named; the
+# output docs/guides/distributed.md shows is real; bad flags fail with a message; and a build
+# without MPI still builds everything else.
+# MPI missing is a failure, not a skip.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+command -v mpirun >/dev/null || { echo "FAIL: mpirun not found (install openmpi-bin)"; exit 1; }
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >"$tmp/configure.log" 2>&1 \
+  || { cat "$tmp/configure.log"; exit 1; }
+if grep -q 'MPI not found' "$tmp/configure.log"; then
+  echo "FAIL: CMake found no MPI (install libopenmpi-dev)"; exit 1
+fi
+cmake --build "$build" -j2 --target sgdr-digits-mpi sgdr-digits sgdr-schedule >/dev/null
+mpi=$build/examples/mpi/sgdr-digits-mpi
+tool=$build/tools/sgdr-schedule
+
+# In a container: shared memory between the ranks, no CMA (ptrace is usually not allowed).
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+run() { # NP FLAG...: the trainer under mpirun
+  local np=$1; shift
+  mpirun --allow-run-as-root --oversubscribe -np "$np" "$mpi" "$@"
+}
+accuracy() { sed -n 's/^restored snapshot.*test accuracy \([0-9.]*\) .*/\1/p' "$1"; }
+
+# The default schedule as sgdr-schedule prints it: 30 epochs of 45 batches.
+"$tool" --min-lr 0.001 --max-lr 0.1 --cycle-length 2 --mult-factor 2 --steps-per-epoch 45 \
+  --epochs 30 >"$tmp/schedule.csv"
+[ "$(wc -l <"$tmp/schedule.csv")" -eq 1351 ] || problem "sgdr-schedule: $(wc -l <"$tmp/schedule.csv") lines"
+
+# 1. Every rank's learning rates, and the accuracy, at 1, 2 and 4 ranks.
+for np in 1 2 4; do
+  start=$(date +%s.%N)
+  run "$np" --lr-csv "$tmp/np$np" --weights-out "$tmp/np$np.weights" >"$tmp/np$np.txt" 2>"$tmp/np$np.err" \
+    || { problem "np $np: exit status $?: $(cat "$tmp/np$np.err")"; continue; }
+  acc=$(accuracy "$tmp/np$np.txt")
+  echo "np $np: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f s", e - s }'), restored snapshot $acc"
+  [ -n "$acc" ] || { problem "np $np: no restored snapshot line"; continue; }
+  awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }' || problem "np $np: restored snapshot accuracy $acc < 0.95"
+  grep -q "^data-parallel: $np MPI ranks" "$tmp/np$np.txt" || problem "np $np: the header does not say $np ranks"
+  [ "$(ls "$tmp"/np$np.rank*.csv | wc -l)" -eq "$np" ] || problem "np $np: not $np lr CSVs"
+  for ((r = 0; r < np; r++)); do
+    cmp -s "$tmp/np$np.rank$r.csv" "$tmp/schedule.csv" \
+      || problem "np $np: rank $r's learning rates differ from sgdr-schedule's"
+  done
+done
+# One rank is the single-process trainer: the same epoch lines as sgdr-digits.
+"$build/examples/digits/sgdr-digits" --csv "$tmp/d/h.csv" --svg "$tmp/d/c.svg" >"$tmp/digits.txt"
+diff <(grep '^ *[0-9]\+  ' "$tmp/digits.txt") <(grep '^ *[0-9]\+  ' "$tmp/np1.txt") >/dev/null \
+  || problem "np 1 trains differently from sgdr-digits"
+
+# 2. Stop after epoch 7, resume: the same learning rates on every rank, the same epoch lines
+#    and the same final snapshots, weights, momentum and scheduler state as the run above.
+for np in 1 2 4; do
+  [ -s "$tmp/np$np.weights" ] || continue
+  run "$np" --lr-csv "$tmp/a$np" --checkpoint "$tmp/ckpt$np" --stop-after-epoch 7 >"$tmp/a$np.txt" 2>"$tmp/a$np.err" \
+    || { problem "np $np: the run to epoch 7 failed: $(cat "$tmp/a$np.err")"; continue; }
+  grep -q "stopped after epoch 7" "$tmp/a$np.txt" || problem "np $np: no 'stopped after epoch 7'"
+  grep -q '^ *8  ' "$tmp/a$np.txt" && problem "np $np: trained past epoch 7"
+  grep -q 'restored snapshot' "$tmp/a$np.txt" && problem "np $np: the stopped run restored a snapshot"
+  run "$np" --lr-csv "$tmp/b$np" --resume "$tmp/ckpt$np" --weights-out "$tmp/b$np.weights" \
+    >"$tmp/b$np.txt" 2>"$tmp/b$np.err" \
+    || { problem "np $np: the resumed run failed: $(cat "$tmp/b$np.err")"; continue; }
+  for ((r = 0; r < np; r++)); do
+    [ "$(wc -l <"$tmp/a$np.rank$r.csv")" -eq $((1 + 7 * 45)) ] || problem "np $np: rank $r: the stopped run's CSV is not 7 epochs"
+    cat "$tmp/a$np.rank$r.csv" <(tail -n +2 "$tmp/b$np.rank$r.csv") | cmp -s - "$tmp/np$np.rank$r.csv" \
+      || problem "np $np: rank $r: the stopped and resumed runs' learning rates differ from the uninterrupted run's"
+  done
+  diff <(grep '^ *[0-9]\+  ' "$tmp/np$np.txt") \
+       <(cat <(grep '^ *[0-9]\+  ' "$tmp/a$np.txt") <(grep '^ *[0-9]\+  ' "$tmp/b$np.txt")) >/dev/null \
+    || problem "np $np: the epoch lines of the stopped and resumed runs differ from the uninterrupted run's"
+  grep -qF "$(grep '^restored snapshot' "$tmp/np$np.txt")" "$tmp/b$np.txt" || problem "np $np: another restored snapshot line"
+  cmp -s "$tmp/b$np.weights" "$tmp/np$np.weights" \
+    || problem "np $np: the resumed run ends with other snapshots, weights or scheduler state"
+done
+# The comparison catches a difference: the 4-rank weights are not the 2-rank ones (another
+# summation order), and a resume at another rank count still trains (not bit for bit).
+cmp -s "$tmp/np2.weights" "$tmp/np4.weights" && problem "np 2 and np 4 end with the same bits: is the comparison blind?"
+run 4 --resume "$tmp/ckpt2" --lr-csv "$tmp/c" >"$tmp/c.txt" 2>&1 || problem "a 2-rank checkpoint does not resume on 4 ranks"
+tail -n +2 "$tmp/b2.rank0.csv" | cmp -s - <(tail -n +2 "$tmp/c.rank3.csv") || problem "4 ranks resumed from 2 train with other learning rates"
+
+# 3. A rank whose scheduler is configured differently (one bit of max_lr) is caught and named.
+for case in "2 1" "4 2" "4 0"; do
+  set -- $case
+  rc=0
+  run "$1" --skew-rank "$2" >"$tmp/skew.txt" 2>"$tmp/skew.err" || rc=$?
+  cp "$tmp/skew.err" "$tmp/skew-$1-$2.err"
+  [ "$rc" -ne 0 ] || problem "np $1, --skew-rank $2: exit status 0"
+  grep -q "epoch 1: rank $2's learning rates differ from rank [0-9]'s: step 0 trained with" "$tmp/skew.err" \
+    || problem "np $1, --skew-rank $2: the rank is not named: $(grep sgdr "$tmp/skew.err")"
+  [ "$(grep -c "sgdr-digits-mpi: epoch" "$tmp/skew.err")" -eq 1 ] || problem "np $1, --skew-rank $2: other ranks blamed too"
+  grep -q '^ *2  \|restored snapshot' "$tmp/skew.txt" && problem "np $1, --skew-rank $2: trained on after the mismatch"
+done
+
+# docs/guides/distributed.md shows real output: its sample's lines are in the 4-rank run's
+# output, and its error line is what --skew-rank 2 printed.
+block() { /usr/bin/python3 scripts/checks/md_block.py docs/guides/distributed.md text "$1"; }
+block 0 | grep -v '^\.\.\.$' >"$tmp/guide.txt"
+[ "$(grep -c 'test accuracy' "$tmp/guide.txt")" -eq 2 ] || problem "distributed.md: the sample has no accuracy lines"
+while IFS= read -r line; do
+  grep -qxF -- "$line" "$tmp/np4.txt" || problem "distributed.md shows a line sgdr-digits-mpi does not print: $line"
+done <"$tmp/guide.txt"
+grep -qxF -- "$(block 1)" "$tmp/skew-4-2.err" || problem "distributed.md shows another error line than --skew-rank 2 prints"
+
+# 4. Bad flags and files: a non-zero exit and a message.
+for args in "--bogus" "--stop-after-epoch 3" "--checkpoint $tmp/x" "--checkpoint $tmp/x --stop-after-epoch 30" \
+            "--skew-rank 2" "--svg x.svg" "--lr-csv" "--resume $tmp/missing" "--resume $tmp/schedule.csv" \
+            "--resume $tmp/ckpt2 --hidden 32" "--resume $tmp/ckpt2 --batch-size 16" "--resume $tmp/ckpt2 --epochs 7"; do
+  rc=0
+  run 2 $args >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
+  [ "$rc" -ne 0 ] || problem "sgdr-digits-mpi $args: exit status 0"
+  grep -q '^sgdr-digits-mpi: ' "$tmp/bad.err" || problem "sgdr-digits-mpi $args: no message"
+done
+head -c 1000 "$tmp/ckpt2" >"$tmp/short"
+rc=0; run 2 --resume "$tmp/short" >/dev/null 2>"$tmp/bad.err" || rc=$?
+[ "$rc" -ne 0 ] && grep -q 'truncated' "$tmp/bad.err" || problem "a truncated checkpoint is not refused as such"
+
+# 5. Without MPI the rest still configures and builds.
+cmake -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >"$tmp/nompi.log" 2>&1 || { cat "$tmp/nompi.log"; problem "configure without MPI failed"; }
+grep -q 'MPI not found' "$tmp/nompi.log" || problem "configure without MPI does not say it leaves examples/mpi out"
+cmake --build "$build-nompi" -j2 >/dev/null || problem "the build without MPI failed"
+[ ! -e "$build-nompi/examples/mpi/sgdr-digits-mpi" ] || problem "sgdr-digits-mpi built without MPI"
+
+exit "$fail"
