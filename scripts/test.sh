@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every test: installs what is missing, then runs each check in scripts/checks/ in order
 # (unit tests, sanitizers, valgrind, ABI, consumers, Python, fuzzing, ...). Ends with
 # "N passed, N failed" and exits non-zero if any check failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Python binding's tests (bindings/python, pytest) against an installed libsgdr: build,
 # `cmake --install` to a temporary prefix, and point SGDR_LIBRARY at the installed
 # libsgdr.so.1. Uses Debian's interpreter and its python3-torch, python3-numpy and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
 # version script) and every public name of sgdr.h; every relative link and anchor in the
 # Markdown resolves; the figures are what sgdr-schedule draws today; the C guide's program

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Print the N-th (0-based) fenced code block of language LANG in a Markdown file.
 
     /usr/bin/python3 scripts/checks/md_block.py FILE LANG N

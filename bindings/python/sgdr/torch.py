@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr.torch.SGDR: libsgdr as a PyTorch learning-rate scheduler.
 
     scheduler = sgdr.torch.SGDR(optimizer, min_lr=1e-5, max_lr=0.1,

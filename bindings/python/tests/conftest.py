@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Makes bindings/python importable, so the tests run from a source tree without
 installing the package. The library itself is found as sgdr always finds it (SGDR_LIBRARY
 first: scripts/checks/55-python.sh points it at an installed copy)."""
