@@ -19,8 +19,8 @@ SPDX_ID='SPDX-License-Identifier: MIT'
 spdx_style() {
   case "$1" in
     tests/golden/* | tests/state/* | tests/abi/* | data/* | fuzz/corpus/*) echo none ;;
-    LICENSE | *.md | *.json | *.csv | *.svg | *.png | *.gz | *.bin | .gitignore | */.gitignore | \
-      .gitattributes | */.npmignore | .npmignore) echo none ;;
+    LICENSE | */LICENSE | *.md | *.json | *.csv | *.svg | *.png | *.gz | *.bin | py.typed | \
+      */py.typed | .gitignore | */.gitignore | .gitattributes | .npmignore | */.npmignore) echo none ;;
     *.c | *.h | *.cpp | *.hpp | *.cc | *.map) echo c ;;
     *.js | *.mjs | *.cjs | *.ts) echo slash ;;
     *.sh | *.bash | *.py | .ci/* | CMakeLists.txt | */CMakeLists.txt | *.cmake | *.cmake.in | \
