@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
-# version script) and every public name of sgdr.h; every relative link and anchor in the
+# version script) and every public name of sgdr.h, and shows the header's version; every relative link and anchor in the
 # Markdown resolves; the figures are what sgdr-schedule draws today; the C guide's program
 # compiles warning-free and prints what the guide shows; the PyTorch guide's example trains
 # to the accuracy it claims; the comparison guide's PyTorch and libsgdr numbers hold; and
@@ -31,6 +31,11 @@ for n in $names; do
   grep -q "\b$n\b" docs/API.md || problem "docs/API.md does not mention $n"
 done
 echo "API.md: $(echo "$functions" | wc -w) functions, $(echo "$names" | wc -w) names"
+# The version API.md shows is the header's.
+for d in MAJOR MINOR PATCH STRING; do
+  shown=$(grep "^#define SGDR_VERSION_$d " docs/API.md || true)
+  [ -n "$shown" ] && grep -qxF -- "$shown" include/sgdr.h || problem "docs/API.md shows '$shown', include/sgdr.h differs"
+done
 
 # 2. Relative links and anchors in README.md and docs/ resolve.
 "$py" - README.md docs/*.md docs/guides/*.md <<'PY' || problem "broken links (above)"
