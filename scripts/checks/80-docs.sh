@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
-# version script) and every public name of sgdr.h, and shows the header's version; every relative link and anchor in the
-# Markdown resolves; the figures are what sgdr-schedule draws today; the C guide's program
-# compiles warning-free and prints what the guide shows; the PyTorch guide's example trains
-# to the accuracy it claims; the comparison guide's PyTorch and libsgdr numbers hold; and
-# these are all the blocks marked <!-- doc-test: 80-docs --> (see 82-doc-blocks).
+# version script) and every public name of sgdr.h, and shows the header's version; every
+# relative link and anchor in the Markdown resolves; the figures are what sgdr-schedule draws
+# today; the C guide's program compiles warning-free and prints what the guide shows; the
+# PyTorch guide's example trains to the accuracy it claims; the comparison guide's PyTorch
+# and libsgdr numbers hold; and these are all the blocks marked <!-- doc-test: 80-docs -->
+# (see 82-doc-blocks).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
