@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.h -- what the parts of the benchmark share: a clock, summaries over repetitions, and
  * the result of each section, which bench_sgdr.c prints as one table. */
 #ifndef SGDR_BENCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_alloc.c -- heap allocations per batch, counted through the custom allocator API.
  *
  * History off must allocate nothing once a run has started. History on appends one double

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_batch.c -- the cost of sgdr_on_batch_end against its floor.
  *
  * The floor is the least any scheduler must do per batch: evaluate the cosine of the next

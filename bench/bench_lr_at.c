@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_lr_at.c -- the cost of sgdr_lr_at at growing steps.
  *
  * One epoch of one batch and a first cycle of one epoch is the worst case for finding the

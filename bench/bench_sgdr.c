@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_sgdr.c -- the libsgdr benchmark: per-batch cost against its floor, sgdr_lr_at at
  * growing steps, and heap allocations per batch. Prints one table and a PASS or MISS line
  * per target. Speed is never asserted: the exit status is non-zero only when the library

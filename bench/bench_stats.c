@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_stats.c -- the clock and the order statistics of the benchmark. */
 #include <stdlib.h>
 #include <time.h>

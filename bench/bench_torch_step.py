@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Time sgdr.torch.SGDR.step() against PyTorch's own CosineAnnealingWarmRestarts.step().
 
     SGDR_LIBRARY=build/release/libsgdr.so.1 /usr/bin/python3 bench/bench_torch_step.py [--reps N] [--steps N]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* basic.c -- the smallest complete use of libsgdr: a loop that calls the four callbacks,
  * with hooks that print what the scheduler asks of the host. No model is trained; the
  * weights are a counter, so snapshots and the final restore are easy to follow. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_api.c -- libFuzzer target: random sequences of API calls.
  *
  * The input is read as a program: each operation is one byte (its kind) followed by the

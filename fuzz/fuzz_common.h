@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_common.h -- what the fuzz targets share: a checking macro that aborts (libFuzzer
  * reports the abort with its input), a host whose hooks count calls and fail on demand,
  * and what a scheduler looks like from outside (saved bytes, learning rate, progress).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_load_state.c -- libFuzzer target: sgdr_load_state on arbitrary bytes.
  *
  * Input: one control byte, then the blob. Control bit 0 makes the harness write the blob's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the libFuzzer targets with Debian's clang (fuzzer, address and undefined-behaviour
 # sanitizers, straight from the library's sources) and run each for a bounded time.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sgdr.h -- libsgdr, cosine annealing with warm restarts (SGDR) for any training loop.
  *

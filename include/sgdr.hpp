@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sgdr.hpp -- header-only C++17 interface to libsgdr.
  *

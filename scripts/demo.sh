@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: install what the build needs, build libsgdr and the digits trainer, then
 # train on the UCI handwritten digits with libsgdr driving the learning rate. Prints one
 # line per epoch and the accuracies of the restored snapshot, the snapshot ensemble and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the Debian packages the build, the demo and the tests need, if any is missing.
 # Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (no-op when complete).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Regenerate the committed ABI baseline, tests/abi/libsgdr.so.1.abi, from the current
 # sources. Run it deliberately, when a release fixes the ABI (or on purpose adds to it),
 # and commit the result together with the change; scripts/checks/40-abi.sh compares every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* alloc.h -- the allocator a scheduler was created with. Every allocation of a scheduler
  * goes through it, so tests can fail any one of them. */
 #ifndef SGDR_ALLOC_H

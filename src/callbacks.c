@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* callbacks.c -- the four callbacks the host calls from its training loop.
  *
  * Each callback works on a copy of the position, calls the host's hooks, and commits only

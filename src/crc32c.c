@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crc32c.c -- CRC-32C, bit by bit. The blob is under 200 bytes, so a table (and its
  * initialisation or 1 KiB of constants) would buy nothing that matters. */
 #include "crc32c.h"

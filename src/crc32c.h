@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crc32c.h -- CRC-32C (Castagnoli), the integrity check of the state blob. */
 #ifndef SGDR_CRC32C_H
 #define SGDR_CRC32C_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c -- status descriptions and the per-scheduler message of the last failure. */
 #include <stdarg.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* history.c -- the per-batch record of learning rates and metrics (see history.h). */
 #include "history.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* history.h -- the per-batch record of learning rates and metrics (the seed's `history`).
  *
  * Column 0 is "lr"; one more column per metric name, in order of first appearance. Rows are

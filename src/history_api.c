@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* history_api.c -- the public functions that read a scheduler's history. */
 #include <stdio.h>
 #include <string.h>

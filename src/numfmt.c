@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* numfmt.c -- locale-independent number text (see numfmt.h).
  *
  * snprintf's "%g" uses the decimal point of the process locale (a comma under de_DE), and

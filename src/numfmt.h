@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* numfmt.h -- numbers and messages as text, the same in every locale. */
 #ifndef SGDR_NUMFMT_H
 #define SGDR_NUMFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.c -- the pure schedule math (see schedule.h). */
 #include "schedule.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.h -- the pure schedule math: configuration rules, cycle bookkeeping, and the
  * learning rate of a position. No allocation, no hooks, no scheduler: everything here is a
  * function of its arguments, so the callbacks and sgdr_lr_at() share one code path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scheduler.c -- creating, configuring and inspecting a scheduler. The callbacks are in
  * callbacks.c, the state blob in state.c, the history in history.c. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scheduler.h -- the scheduler object shared by the source files that implement it. */
 #ifndef SGDR_SCHEDULER_H
 #define SGDR_SCHEDULER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state.c -- sgdr_save_state / sgdr_load_state: the checkpoint blob.
  *
  * The layout is documented byte by byte in docs/STATE_FORMAT.md; the offsets below are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_bad_input.c -- every kind of bad input, in one table.
  *
  * Each row is a call that must be refused: a bad parameter value, an unknown id, a NULL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_callbacks.c -- the callbacks' calls into the host (SPEC §2), in cmocka's
  * expect_function_call()/function_called() style: every hook call must be expected, in order,
  * with the expected argument (check_expected). A missing, extra or out-of-order hook call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_errors.c -- every error status sgdr.h documents, each provoked: the status, a message
  * that names the parameter or value, and nothing changed (the saved state bytes, sgdr_lr,
  * every progress counter and parameter, and the history as CSV are the same before and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_exactness.c -- restart points found in exact arithmetic, far into a run.
  *
  * A closed form that finds the cycle with a logarithm (PyTorch's and timm's

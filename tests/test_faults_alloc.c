@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults_alloc.c -- allocations that fail.
  *
  * A counting allocator, given to sgdr_create_with_allocator, fails the k-th allocation of a

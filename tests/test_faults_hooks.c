@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults_hooks.c -- host hooks that fail.
  *
  * For multi-cycle runs (warm-up, snapshots, restarts, a checkpoint/resume into a fresh

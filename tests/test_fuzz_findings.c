@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fuzz_findings.c -- inputs the fuzz targets (fuzz/) found, kept as unit tests so that
  * the fixes stay fixed. Each test says what the fuzzer saw and what was wrong. */
 #include <setjmp.h>

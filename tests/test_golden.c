@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_golden.c -- every golden vector: the learning rate of every batch, sgdr_lr_at
  * bit-equal to what the callbacks set, the snapshot epochs and the restored snapshot. */
 #include <setjmp.h>

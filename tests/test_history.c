@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_history.c -- the history API: columns in order of first appearance, NaN where a
  * metric is missing (never a shifted column), refused metric names leave no trace, history
  * off records nothing, the CSV text byte for byte, the CSV file, and the bounds of

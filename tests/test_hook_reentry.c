@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hook_reentry.c -- what a hook may and may not do to its own scheduler, when get_lr is
  * asked, and that a new run's history starts small whatever the last run recorded. */
 #include <setjmp.h>

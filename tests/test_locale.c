@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_locale.c -- numbers the library prints do not depend on the process locale.
  *
  * Under de_DE.UTF-8 (decimal comma) and ps_AF.UTF-8 (decimal point U+066B, two bytes in

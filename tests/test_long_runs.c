@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_long_runs.c -- positions beyond 2^32 batches, epochs and cycles.
  *
  * Every counter is 64-bit. Looping 2^32 times is out of the question, so the test gets there

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_state_corrupt.c -- sgdr_load_state refuses what it must, with the right status and
  * a message with the numbers, and a refused load changes nothing.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_state_golden.c -- checkpoints written by libsgdr 1.0 load in every later 1.x.
  *
  * tests/state/<name>.bin are blobs saved by format 1.0 (tests/state/README.md says how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_state_resume.c -- checkpoint and resume.
  *
  * Exhaustive: for each configuration a reference run is cut after every callback, saved,

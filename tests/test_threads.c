@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_threads.c -- many schedulers on many threads at once.
  *
  * Sixteen threads, released together by a barrier, each run one of four configurations

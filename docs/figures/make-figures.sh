@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Draw the schedule figures of the README and the guides with sgdr-schedule.
 #   bash docs/figures/make-figures.sh TOOL [DIR]
 # TOOL is a built sgdr-schedule; DIR defaults to this directory. scripts/checks/80-docs.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* curves.c -- the training curves as SVG (see curves.h). */
 #include "curves.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* curves.h -- the training curves as one SVG: learning rate per batch, training loss and
  * test accuracy per epoch, for the SGDR run and the constant-learning-rate run, with the
  * SGDR snapshots marked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.c -- read and split the digits (see dataset.h). */
 #include "dataset.h"
 

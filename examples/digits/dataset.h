@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.h -- the UCI handwritten digits (data/digits.csv.gz): 8x8 images with pixel
  * values 0..16 and a label 0..9, one image per CSV line. */
 #ifndef DIGITS_DATASET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sgdr-digits -- libsgdr on real data: a small perceptron learns the UCI handwritten digits
  * with SGD whose learning rate follows SGDR (cosine annealing with warm restarts).
  *

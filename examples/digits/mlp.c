@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mlp.c -- the perceptron (see mlp.h). Plain loops: the model is small enough that a
  * full training run takes well under a second. */
 #include "mlp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mlp.h -- a one-hidden-layer perceptron for the digits: 64 inputs, `hidden` ReLU units,
  * 10 softmax outputs, cross-entropy loss, trained by mini-batch SGD with momentum.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c -- the digits trainer's command line (see options.h). */
 #include "options.h"
 

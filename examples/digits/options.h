@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h -- the digits trainer's command line. */
 #ifndef DIGITS_OPTIONS_H
 #define DIGITS_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng.h -- a small seeded random generator (SplitMix64), so that a run is the same on
  * every platform for a given seed: the C library's rand() differs between systems. */
 #ifndef DIGITS_RNG_H

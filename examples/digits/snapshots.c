@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* snapshots.c -- end-of-cycle weights (see snapshots.h). */
 #include "snapshots.h"
 

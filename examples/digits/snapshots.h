@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* snapshots.h -- the weights kept at the end of each SGDR cycle.
  *
  * libsgdr calls the snapshot hook when an epoch closes a cycle and the restore hook from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.c -- one training run (see train.h).
  *
  * The loop is the one any SGD trainer has; libsgdr's four callbacks are the only addition:

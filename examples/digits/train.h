@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.h -- one training run of the perceptron, its learning rate driven by libsgdr or
  * held constant. */
 #ifndef DIGITS_TRAIN_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The cmocka unit tests, through ctest, in the debug build.
 set -euo pipefail
 cmake --preset debug >/dev/null

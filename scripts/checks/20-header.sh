@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The public header compiles without a single warning as strict C99 (gcc and clang) and as
 # C++11 (g++): users include it with their own flags, so it must not need ours.
 set -euo pipefail

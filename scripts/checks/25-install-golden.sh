@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What a user gets from `cmake --install`: a release build installed to a temporary prefix,
 # a program compiled only against the installed header and `pkg-config --cflags --libs sgdr`
 # that reproduces every golden vector, and an installed libsgdr.so.1 whose SONAME is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole ctest suite with AddressSanitizer and UndefinedBehaviorSanitizer in the library
 # and the tests (preset `asan`: gcc, -fno-sanitize-recover=all, so any report fails the
 # test). LeakSanitizer runs at every test program's exit.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every test program of the ctest suite under valgrind's memcheck (the debug build, no
 # sanitizer): invalid reads/writes, uses of uninitialised values, and definite or indirect
 # leaks fail it. The programs come from ctest's own list (command, working directory,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The ABI guard.
 # 1. Builds the shared library with debug info (preset `abi`) and compares it with the
 #    committed baseline tests/abi/libsgdr.so.1.abi (abidw of 1.0; regenerate it only on

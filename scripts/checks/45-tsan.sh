@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ThreadSanitizer (preset `tsan`, library and tests): first the thread test, which runs
 # sixteen schedulers on sixteen threads at once, then the rest of the suite (single-threaded
 # code under TSan still catches the library touching shared state, and it is quick).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumers of an installed libsgdr: `cmake --install` to a temporary prefix, then build and
 # run (1) a CMake project using find_package(sgdr 1 CONFIG REQUIRED) and sgdr::sgdr, in C and
 # with the C++ wrapper; (2) a Makefile build using `pkg-config --cflags --libs sgdr`; (3) a C

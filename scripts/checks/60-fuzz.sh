@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libFuzzer on sgdr_load_state and on random sequences of API calls, about 45 s each, built
 # with clang's fuzzer, address and undefined-behaviour sanitizers. Fails on any finding.
 # SGDR_FUZZ_SECONDS changes the time per target; fuzz/run.sh runs them by hand.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # docs/STATE_FORMAT.md is true: its Python reader, taken from the document as it stands,
 # reads every golden blob of tests/state/ and finds the configuration, counters and
 # learning rate that the library reported for it (tests/state/<name>.expect); it refuses a

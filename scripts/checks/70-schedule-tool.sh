@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # sgdr-schedule (SPEC §4): reproduces every golden vector, refuses bad flags and values
 # (exit 2, a message, nothing on stdout), prints the same bytes in every locale, draws valid
 # plots, documents every flag in --help and the man page, and installs with its man page.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The digits trainer (examples/digits): the restored snapshot reaches 0.95 test accuracy for
 # several seeds, two runs with the same flags print and write the same bytes, the history
 # CSV and the SVG are written and well-formed, bad flags exit 2 with nothing on stdout, and

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
-# version script) and every public name of sgdr.h; every relative link and anchor in the
-# Markdown resolves; the figures are what sgdr-schedule draws today; the C guide's program
-# compiles warning-free and prints what the guide shows; the PyTorch guide's example trains
-# to the accuracy it claims; and the comparison guide's PyTorch and libsgdr numbers hold.
+# version script) and every public name of sgdr.h, and shows the header's version; every
+# relative link and anchor in the Markdown resolves; the figures are what sgdr-schedule draws
+# today; the C guide's program compiles warning-free and prints what the guide shows; the
+# PyTorch guide's example trains to the accuracy it claims; the comparison guide's PyTorch
+# and libsgdr numbers hold; and these are all the blocks marked <!-- doc-test: 80-docs -->
+# (see 82-doc-blocks).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
@@ -29,6 +32,11 @@ for n in $names; do
   grep -q "\b$n\b" docs/API.md || problem "docs/API.md does not mention $n"
 done
 echo "API.md: $(echo "$functions" | wc -w) functions, $(echo "$names" | wc -w) names"
+# The version API.md shows is the header's.
+for d in MAJOR MINOR PATCH STRING; do
+  shown=$(grep "^#define SGDR_VERSION_$d " docs/API.md || true)
+  [ -n "$shown" ] && grep -qxF -- "$shown" include/sgdr.h || problem "docs/API.md shows '$shown', include/sgdr.h differs"
+done
 
 # 2. Relative links and anchors in README.md and docs/ resolve.
 "$py" - README.md docs/*.md docs/guides/*.md <<'PY' || problem "broken links (above)"
@@ -72,7 +80,8 @@ done
   || problem "docs/figures holds SVGs that make-figures.sh does not draw"
 
 # 4. The C guide's program compiles with the project's warnings and prints what it shows.
-block() { "$py" scripts/checks/md_block.py "$@"; } # FILE LANG N: the N-th fenced block
+source scripts/checks/doc_lib.sh
+block() { doc_block "$@"; } # FILE LANG N: the N-th fenced block of that language
 block docs/guides/c-training-loop.md c 0 >"$tmp/train.c"
 block docs/guides/c-training-loop.md text 0 >"$tmp/expected.txt"
 if cc -std=c99 -Wall -Wextra -Werror -Wshadow -Iinclude "$tmp/train.c" -L"$lib" -lsgdr \
@@ -100,16 +109,25 @@ fi
 block docs/guides/comparison.md python 0 >"$tmp/torch121.py"
 got=$("$py" "$tmp/torch121.py" 2>/dev/null || true)
 [ "$got" = "0.0001" ] || problem "PyTorch at epoch 121 gives '$got', the comparison guide says 0.0001"
-"$tool" --min-lr 0.0001 --max-lr 0.5 --steps-per-epoch 1 --cycle-length 1 --mult-factor 3 \
-  --epochs 122 | tail -2 >"$tmp/ours.txt"
-grep '^# 1[0-9]*,' docs/guides/comparison.md | sed 's/^# //' | cmp -s - "$tmp/ours.txt" \
-  || problem "sgdr-schedule's epochs 120-121 differ from the comparison guide"
+block docs/guides/comparison.md sh 0 >"$tmp/ours.sh"
+(PATH=$(dirname "$tool"):$PATH bash -eo pipefail "$tmp/ours.sh") >"$tmp/ours.txt" ||
+  problem "the comparison guide's sgdr-schedule command fails"
+sed -n 's/^# //p' "$tmp/ours.sh" | cmp -s - "$tmp/ours.txt" \
+  || problem "sgdr-schedule's epochs 120-121 differ from the comparison guide's"
 
 # 7. The README's sgdr-schedule example is what the tool prints.
-block README.md text 1 >"$tmp/readme_tool.txt"
+n=0 # the README's text block that shows a sgdr-schedule command
+while block README.md text "$n" >"$tmp/readme_tool.txt"; do
+  [[ "$(head -1 "$tmp/readme_tool.txt")" != '$ sgdr-schedule'* ]] || break
+  n=$((n + 1))
+done 2>/dev/null
+[[ "$(head -1 "$tmp/readme_tool.txt")" == '$ sgdr-schedule'* ]] || problem "README.md shows no sgdr-schedule command"
 args=$(head -2 "$tmp/readme_tool.txt" | tr -d '\\\n' | sed 's/^\$ sgdr-schedule//')
 "$tool" $args >"$tmp/tool_ascii.txt" || problem "the README's sgdr-schedule command fails: $args"
 tail -n +3 "$tmp/readme_tool.txt" | cmp -s - "$tmp/tool_ascii.txt" \
   || problem "the README's sgdr-schedule output differs from what the tool prints"
+
+# 8. Every block marked for this check is one of the above.
+doc_all_ran 80-docs README.md docs/*.md docs/guides/*.md bindings/*/README.md || fail=1
 
 exit "$fail"

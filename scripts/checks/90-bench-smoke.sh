@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Smoke run of the benchmarks (bench/): they build, run with tiny sizes, and print every
 # row and a PASS or MISS line per target. Speed is never judged here (CI machines are
 # shared and noisy; docs/PERFORMANCE.md has the measurements): a MISS passes, a missing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by scripts/checks/50-consumers.sh and 55-python.sh: build libsgdr (release, the
 # library only) from a source tree and `cmake --install` it into a prefix, as a user would.
 # Sets SGDR_LIBDIR to the installed library's directory (lib or lib/<multiarch>).

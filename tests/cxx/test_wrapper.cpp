@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // test_wrapper.cpp -- the C++ wrapper (include/sgdr.hpp): RAII and moves, errors as
 // exceptions, hooks as callables, and hooks that throw through the C library safely.
 #include <cmath>

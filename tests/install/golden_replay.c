@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* golden_replay.c -- replays golden vectors through an installed libsgdr.
  *
  * Built by scripts/checks/25-install-golden.sh against the installed header and library only

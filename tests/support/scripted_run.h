@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scripted_run.h -- one complete training run, driven call by call, shared by the reliability
  * tests (host-hook faults, allocation faults, threads, locale).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state_util.h -- helpers of the checkpoint tests (resume, corruption, golden blobs, fuzz
  * findings): a recording host, what a scheduler looks like from outside, and an independent
  * CRC-32C to forge blobs whose checksum is valid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.c -- golden-vector loading shared by the tests. */
 #include "testutil.h"
 

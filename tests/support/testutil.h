@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.h -- small helpers shared by the test programs. */
 #ifndef SGDR_TESTUTIL_H
 #define SGDR_TESTUTIL_H

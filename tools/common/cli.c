@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.c -- command-line parsing (see cli.h). */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h -- command-line parsing shared by sgdr-schedule and the example programs.
  *
  * Flags are GNU style: `--name value` or `--name=value`. Numbers are read strictly (the

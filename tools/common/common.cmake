@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The helpers shared by sgdr-schedule and the example programs: command-line parsing, the
 # schedule flags, a text buffer and SVG charts. A static library, never installed. Included
 # from tools/ and examples/, whichever comes first defines it.

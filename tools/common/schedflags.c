@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedflags.c -- the schedule parameters as command-line flags (see schedflags.h). */
 #include "schedflags.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedflags.h -- the schedule parameters as command-line flags.
  *
  * SPEC §4: a flag is the parameter's name (sgdr_param_name) with dashes, so `min_lr` is

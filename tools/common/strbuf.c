@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strbuf.c -- a growable text buffer (see strbuf.h). */
 #include "strbuf.h"
 

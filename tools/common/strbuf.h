@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strbuf.h -- a growable text buffer for the tools and examples.
  *
  * Output is assembled in memory and written only when it is complete, so that a program that

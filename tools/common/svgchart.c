@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svgchart.c -- line charts as SVG text (see svgchart.h). */
 #include "svgchart.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svgchart.h -- line charts as SVG text: axes with ticks and labels, polylines, vertical
  * markers and a legend. Enough for schedules and training curves, nothing more.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ticks.c -- axis ticks at nice values (see ticks.h). */
 #include "ticks.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ticks.h -- axis ticks at "nice" values (1, 2 or 5 times a power of ten). */
 #ifndef SGDR_TOOLS_TICKS_H
 #define SGDR_TOOLS_TICKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sgdr-schedule -- print an SGDR learning-rate schedule (SPEC §4) as CSV, an ASCII plot or
  * an SVG plot, computed by libsgdr itself.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h -- sgdr-schedule's command line: the schedule flags of SPEC §4 plus --epochs,
  * --format, --help and --version. */
 #ifndef SGDR_SCHEDULE_OPTIONS_H

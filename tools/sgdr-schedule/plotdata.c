@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plotdata.c -- a schedule reduced to plot columns (see plotdata.h). */
 #include "plotdata.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plotdata.h -- a schedule reduced to what a plot of a given width can show.
  *
  * A long schedule has far more batches than a plot has columns. Each column keeps its first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* render.h -- the three output formats of sgdr-schedule. */
 #ifndef SGDR_SCHEDULE_RENDER_H
 #define SGDR_SCHEDULE_RENDER_H

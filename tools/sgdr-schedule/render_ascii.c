@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* render_ascii.c -- sgdr-schedule's terminal plot.
  *
  * Each column covers an equal share of the batches and is filled from the lowest to the

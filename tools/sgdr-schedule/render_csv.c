@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* render_csv.c -- sgdr-schedule's CSV: `step,epoch,lr`, one row per batch.
  *
  * %.17g reads back to the same double. The program runs in the C locale (cli_c_locale), so

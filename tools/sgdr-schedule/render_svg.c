@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* render_svg.c -- sgdr-schedule's SVG plot: the learning rate against the epoch, restarts as
  * dashed red lines, the end of warm-up (green) and the start of the hold (grey) dotted. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* walk.c -- run a scheduler through its callbacks (see walk.h). */
 #include "walk.h"
 

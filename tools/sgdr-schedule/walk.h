@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* walk.h -- run a configured scheduler through its callbacks, as a training loop would,
  * and report the learning rate of every batch and the epochs where the schedule changes
  * phase. The callbacks and sgdr_lr_at give the same bits (SPEC §3); the callbacks also say

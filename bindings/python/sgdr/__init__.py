@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr: SGDR (cosine annealing with warm restarts) from libsgdr, through ctypes.
 
     import sgdr

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The enums of sgdr.h, with the names Python code uses. Values are fixed forever."""
 import enum
 

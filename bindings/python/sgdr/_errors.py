@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The exception every libsgdr failure raises."""
 from ._enums import Status
 from ._lib import lib

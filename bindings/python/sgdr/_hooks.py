@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """C trampolines for Python hook callables.
 
 A Python exception must never cross the C library's frames (ctypes would print it and

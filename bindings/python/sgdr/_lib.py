@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Finding libsgdr and declaring every public function of sgdr.h to ctypes.
 
 The library is looked up, in order, at the path in SGDR_LIBRARY, next to this file (the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr.Scheduler: the libsgdr scheduler as a Python object with Keras-style callbacks."""
 import ctypes
 import math

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared helpers of the binding's tests: paths, golden vectors, the digits data set."""
 import gzip
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Errors: bad arguments name the parameter; a failing Python hook fails the callback with
 the hook's status, chains the Python exception, and leaves the scheduler unchanged."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr.Scheduler: callbacks, hooks, history, progress and state through ctypes."""
 import math
 import weakref

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr.torch.SGDR as a PyTorch scheduler: param groups, state dict, errors, epoch ends."""
 import weakref
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sgdr.torch.SGDR against PyTorch's own CosineAnnealingWarmRestarts, stepped with
 fractional epochs after every batch (the way PyTorch documents per-batch use)."""
 import itertools

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A real training run on the digits data: end-of-cycle snapshots, the restore at finish(),
 and resuming from state_dict() exactly as if the run had never stopped."""
 import io

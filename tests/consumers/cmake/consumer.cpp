@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // consumer.cpp -- the installed C++ wrapper (sgdr.hpp) used through find_package: a short
 // run with callable hooks, checked against the closed form; a bad value must throw.
 #include <cstdio>

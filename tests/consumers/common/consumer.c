@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* consumer.c -- what a program linked against an installed libsgdr does: check that the
  * header and the library agree on the version, run a short schedule through the callbacks
  * and hooks, and check it against the closed form and a save/load round trip. Built by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dlopen_consumer.c -- libsgdr loaded the way an FFI loads it: no link-time dependency,
  * dlopen("libsgdr.so.1") (or the path in argv[1]) and dlsym for every public function.
  * Only sgdr.h's types and constants are used at compile time.
