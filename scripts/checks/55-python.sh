@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Python package (bindings/python) as users get it: README.md's `pip install` of the source
 # directory builds a wheel that bundles libsgdr (setup.py builds it with CMake); the wheel
 # goes into a scratch venv (--system-site-packages, for Debian's python3-torch, -numpy and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """PyTorch learning-rate schedulers: CosineAnnealingWarmRestarts, PyTorch's scheduler with
 exact restarts (see _cawr.py), and SGDR, libsgdr's schedule stepped after every batch:
 

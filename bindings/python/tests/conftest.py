@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Which sgdr the tests import: by default this source tree's bindings/python (the library
 found as sgdr always finds it: SGDR_LIBRARY first, then a build directory of the tree).
 With SGDR_TEST_INSTALLED=<prefix> (scripts/checks/55-python.sh) the source tree is NOT put

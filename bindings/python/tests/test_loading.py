@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Finding and binding the library: SGDR_LIBRARY, the bundled copy, the build-tree
 fallback, clear failures, and a binding for every public function."""
 import os
