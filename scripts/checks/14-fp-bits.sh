@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Every compiler and flag set gives the same learning rates, bit for bit: sgdr-schedule
+# prints every golden configuration (tests/golden/*.csv) from four builds, and the CSVs
+# (%.17g, which reads back to the same double) must be identical byte for byte:
+#   gcc      the plain release build (the reference)
+#   gcc-O3   gcc -O3 -march=native
+#   clang-O3 clang -O3 -march=native
+#   vendored libsgdr added with add_subdirectory() to a parent built with gcc -O3
+#            -march=native and no C standard (tests/fpbits)
+# On a CPU with FMA, fusing a*b+c changes the last bit of thousands of rates: the
+# library's -ffp-contract=off is what keeps them equal.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+dir=build/fp-bits
+for tool in gcc clang cmake; do
+  command -v "$tool" >/dev/null || { echo "14-fp-bits: $tool is not installed" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fast="-O3 -march=native"
+common=(-DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_BENCH=OFF)
+
+build() { # NAME CMAKE-ARGS...: configure and build sgdr-schedule in $dir/NAME
+  local name=$1
+  shift
+  cmake "$@" -B "$dir/$name" >"$tmp/$name.log" 2>&1 &&
+    cmake --build "$dir/$name" -j2 --target sgdr-schedule >>"$tmp/$name.log" 2>&1 ||
+    { cat "$tmp/$name.log" >&2; echo "14-fp-bits: the $name build failed" >&2; exit 1; }
+}
+build gcc -S . "${common[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc
+build gcc-O3 -S . "${common[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc \
+  -DCMAKE_C_FLAGS="$fast"
+build clang-O3 -S . "${common[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
+  -DCMAKE_C_FLAGS="$fast"
+build vendored -S tests/fpbits -DSGDR_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=gcc -DCMAKE_C_FLAGS="$fast"
+builds=(gcc gcc-O3 clang-O3 vendored)
+tools=("$dir/gcc/tools/sgdr-schedule" "$dir/gcc-O3/tools/sgdr-schedule"
+       "$dir/clang-O3/tools/sgdr-schedule" "$dir/vendored/libsgdr/tools/sgdr-schedule")
+
+# The flags really reached the compiler (a build that ignored them would prove nothing).
+grep -e '-march=native' "$dir/clang-O3/CMakeCache.txt" >/dev/null &&
+  grep -e '-march=native' "$dir/vendored/CMakeCache.txt" >/dev/null ||
+  { echo "14-fp-bits: -march=native is not in the fast builds' flags" >&2; exit 1; }
+
+fail=0 files=0 rates=0
+for g in tests/golden/*.csv; do
+  conf=$(sed -n 's/^# mode=/restart_mode=/p' "$g")
+  [ -n "$conf" ] || { echo "14-fp-bits: $g has no configuration line" >&2; fail=1; continue; }
+  flags=()
+  for kv in $conf; do
+    key=${kv%%=*}
+    flags+=("--${key//_/-}" "${kv#*=}")
+  done
+  name=$(basename "$g" .csv)
+  for i in "${!builds[@]}"; do
+    "${tools[$i]}" "${flags[@]}" >"$tmp/$name.${builds[$i]}.csv" ||
+      { echo "14-fp-bits: ${builds[$i]}: sgdr-schedule ${flags[*]} failed" >&2; fail=1; }
+  done
+  n=$(($(wc -l <"$tmp/$name.gcc.csv") - 1))
+  [ "$n" -gt 0 ] || { echo "14-fp-bits: $name: no rows" >&2; fail=1; }
+  for b in "${builds[@]:1}"; do
+    if ! cmp -s "$tmp/$name.gcc.csv" "$tmp/$name.$b.csv"; then
+      differ=$(diff "$tmp/$name.gcc.csv" "$tmp/$name.$b.csv" | grep -c '^>' || true)
+      echo "14-fp-bits: $name: $differ of $n learning rates differ between gcc and $b" >&2
+      diff "$tmp/$name.gcc.csv" "$tmp/$name.$b.csv" | head -4 >&2
+      fail=1
+    fi
+  done
+  files=$((files + 1)) rates=$((rates + n))
+done
+[ "$files" -ge 15 ] || { echo "14-fp-bits: only $files golden files" >&2; fail=1; }
+[ "$fail" -eq 0 ] &&
+  echo "14-fp-bits: $rates learning rates of $files golden configurations identical in ${builds[*]}"
+exit "$fail"
