@@ -44,17 +44,7 @@ if [ "$(grep -c . <<<"$msg")" -ne 1 ] || ! grep -q 'libcmocka-dev' <<<"$msg"; th
 fi
 
 # ---- the README's blocks ----
-mapfile -t blocks < <("$py" - README.md <<'PY'
-import re, sys
-lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
-n = -1
-for i, line in enumerate(lines):
-    if line == "```sh":
-        n += 1
-        if i > 0 and lines[i - 1].strip() == "<!-- doc-test: 52-install -->":
-            print(n)
-PY
-)
+mapfile -t blocks < <("$py" scripts/checks/md_marked.py README.md sh 52-install)
 [ "${#blocks[@]}" -ge 4 ] || problem "README.md has ${#blocks[@]} sh blocks marked 52-install, expected 4 or more"
 seen=""
 for n in "${blocks[@]}"; do

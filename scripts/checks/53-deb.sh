@@ -53,17 +53,7 @@ problem() { echo "53-deb: $*" >&2; fail=1; }
 src=$work/src
 mkdir -p "$src"
 tar -C "$root" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
-mapfile -t blocks < <("$py" - README.md <<'PY'
-import sys
-lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
-n = -1
-for i, line in enumerate(lines):
-    if line == "```sh":
-        n += 1
-        if i > 0 and lines[i - 1].strip() == "<!-- doc-test: 53-deb -->":
-            print(n)
-PY
-)
+mapfile -t blocks < <("$py" scripts/checks/md_marked.py README.md sh 53-deb)
 [ "${#blocks[@]}" -eq 1 ] || { echo "53-deb: README.md has ${#blocks[@]} sh blocks marked 53-deb, expected 1" >&2; exit 1; }
 "$py" scripts/checks/md_block.py README.md sh "${blocks[0]}" >"$work/block.sh"
 (cd "$src" && bash -euo pipefail "$work/block.sh") >"$work/build.log" 2>&1 ||
