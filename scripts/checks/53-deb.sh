@@ -46,6 +46,7 @@ restore() {
   rm -rf "$work"
 }
 trap restore EXIT
+trap 'exit 130' INT TERM HUP
 fail=0
 problem() { echo "53-deb: $*" >&2; fail=1; }
 
