@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Every compiler and flag set gives the same learning rates, bit for bit: sgdr-schedule
-# prints every golden configuration (tests/golden/*.csv) from four builds, and the CSVs
+# prints every golden configuration (tests/golden/*.csv) from five builds, and the CSVs
 # (%.17g, which reads back to the same double) must be identical byte for byte:
 #   gcc      the plain release build (the reference)
 #   gcc-O3   gcc -O3 -march=native
 #   clang-O3 clang -O3 -march=native
 #   vendored libsgdr added with add_subdirectory() to a parent built with gcc -O3
 #            -march=native and no C standard (tests/fpbits)
+#   fast-math the same parent built with clang -O3 -march=native -ffast-math
 # Then fp_bits (tests/fpbits/fp_bits.c), built in the vendored parent with gcc and with
 # clang (-O3 -march=native), prints every rate as %a through the callbacks and through
 # sgdr_lr_at, saves the state halfway: both builds must print the same bits, lr_at must
@@ -43,13 +44,16 @@ build vendored -S tests/fpbits -DSGDR_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Rele
   -DCMAKE_C_COMPILER=gcc -DCMAKE_C_FLAGS="$fast"
 build vendored-clang -S tests/fpbits -DSGDR_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang -DCMAKE_C_FLAGS="$fast"
+build fast-math -S tests/fpbits -DSGDR_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_C_FLAGS="$fast -ffast-math"
 for b in vendored vendored-clang; do
   cmake --build "$dir/$b" -j2 --target fp_bits >>"$tmp/$b.log" 2>&1 ||
     { cat "$tmp/$b.log" >&2; echo "14-fp-bits: fp_bits does not build in $b" >&2; exit 1; }
 done
-builds=(gcc gcc-O3 clang-O3 vendored)
+builds=(gcc gcc-O3 clang-O3 vendored fast-math)
 tools=("$dir/gcc/tools/sgdr-schedule" "$dir/gcc-O3/tools/sgdr-schedule"
-       "$dir/clang-O3/tools/sgdr-schedule" "$dir/vendored/libsgdr/tools/sgdr-schedule")
+       "$dir/clang-O3/tools/sgdr-schedule" "$dir/vendored/libsgdr/tools/sgdr-schedule"
+       "$dir/fast-math/libsgdr/tools/sgdr-schedule")
 
 # The flags really reached the compiler (a build that ignored them would prove nothing).
 grep -e '-march=native' "$dir/clang-O3/CMakeCache.txt" >/dev/null &&
