@@ -37,7 +37,8 @@ fi
 if cmake -S "$src" -B "$work/with-tests" -DBUILD_TESTING=ON >"$work/tests.log" 2>&1; then
   problem "configuring with tests succeeded without cmocka"
 fi
-msg=$(grep -i 'cmocka' "$work/tests.log" || true)
+# the message: the lines between "CMake Error at ..." and the next empty line
+msg=$(awk '/^CMake Error/ { on = 1; next } on && /^ *$/ { exit } on' "$work/tests.log")
 if [ "$(grep -c . <<<"$msg")" -ne 1 ] || ! grep -q 'libcmocka-dev' <<<"$msg"; then
   problem "without cmocka, configuring with tests should say in one line to install libcmocka-dev:"
   cat "$work/tests.log" >&2
