@@ -13,6 +13,10 @@ sgdr_need_packages() {
     echo "deps: installing ${missing[*]}" >&2
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    # an i386 package (the 32-bit test build's cmocka) needs dpkg to know the architecture
+    if [[ " ${missing[*]}" == *:i386* ]] && ! dpkg --print-foreign-architectures | grep -x i386 >/dev/null; then
+      $sudo dpkg --add-architecture i386
+    fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >&2
@@ -25,7 +29,7 @@ SGDR_BUILD_PACKAGES=(gcc g++ make cmake pkg-config zlib1g-dev)
 SGDR_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev valgrind abigail-tools locales-all
                     python3 python3-numpy python3-pytest python3-torch
                     python3-build python3-venv python3-setuptools python3-wheel python3-pip
-                    gcc-multilib g++-multilib lintian dpkg-dev fakeroot file
+                    gcc-multilib g++-multilib libcmocka-dev:i386 lintian dpkg-dev fakeroot file
                     libtorch-dev libopenmpi-dev openmpi-bin)
 
 # Node.js and npm for the JavaScript binding's tests. A Node.js that is already installed

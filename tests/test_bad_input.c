@@ -220,6 +220,15 @@ static const sgdr_metric m_empty_name[] = {{"", 1}};
 static const sgdr_metric m_twice[] = {{"loss", 1}, {"acc", 2}, {"loss", 3}};
 static const sgdr_metric m_lr[] = {{"lr", 1}};
 
+/* SIZE_MAX as the library prints it (a size_t index of -1): 64 or 32 bits wide. */
+#if SIZE_MAX == UINT64_MAX
+#define SIZE_MAX_TEXT "18446744073709551615"
+#elif SIZE_MAX == UINT32_MAX
+#define SIZE_MAX_TEXT "4294967295"
+#else
+#error "size_t is neither 32 nor 64 bits wide"
+#endif
+
 #define ROW(what, fx, api, nulls, i, j, k, d, str, m, n, want, ...) \
     {what, fx, api, nulls, i, j, k, d, str, m, n, want, {__VA_ARGS__}}
 /* Shorthands for the common shapes. */
@@ -383,7 +392,7 @@ static const bad_case cases[] = {
     ROW("history_column_name: column 2 of 2", RUNNING, HISTORY_COLUMN_NAME, 0, 2, 0, 0, 0, NULL,
         NULL, 0, SGDR_EINDEX, "column 2", "there are 2"),
     ROW("history_column_name: column SIZE_MAX", RUNNING, HISTORY_COLUMN_NAME, 0, -1, 0, 0, 0, NULL,
-        NULL, 0, SGDR_EINDEX, "column 18446744073709551615"),
+        NULL, 0, SGDR_EINDEX, "column " SIZE_MAX_TEXT),
     ROW("history_find: no such column", RUNNING, HISTORY_FIND, 0, 0, 0, 0, 0, "accuracy", NULL, 0,
         SGDR_EINDEX, "'accuracy'"),
     ROW("history_find: empty name", RUNNING, HISTORY_FIND, 0, 0, 0, 0, 0, "", NULL, 0, SGDR_EINDEX,
@@ -395,7 +404,7 @@ static const bad_case cases[] = {
     ROW("history_copy: first 4 of 3", RUNNING, HISTORY_COPY, 0, 0, 4, 0, 0, NULL, NULL, 0,
         SGDR_EINDEX, "rows 4 + 0", "3 rows"),
     ROW("history_copy: count wraps", RUNNING, HISTORY_COPY, 0, 0, 1, -1, 0, NULL, NULL, 0,
-        SGDR_EINDEX, "18446744073709551615"),
+        SGDR_EINDEX, "rows 1 + " SIZE_MAX_TEXT),
     ROW("history_to_csv: buffer of 10", RUNNING, HISTORY_TO_CSV, 0, 10, 0, 0, 0, NULL, NULL, 0,
         SGDR_EBUFSIZE, "buffer of 10"),
     ROW("history_write_csv: no such directory", RUNNING, HISTORY_WRITE_CSV, 0, 0, 0, 0, 0,

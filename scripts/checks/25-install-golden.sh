@@ -20,7 +20,7 @@ problem() { echo "25-install-golden: $*" >&2; fail=1; }
 
 # ---- build and install the release configuration ----
 cmake --preset release -B "$work/build" \
-  -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
+  -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
   -DSGDR_BUILD_BENCH=OFF >"$work/configure.log" || { cat "$work/configure.log" >&2; exit 1; }
 cmake --build "$work/build" -j2 >"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
 cmake --install "$work/build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log" >&2; exit 1; }

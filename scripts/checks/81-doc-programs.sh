@@ -5,8 +5,7 @@
 # run the others). Every block marked <!-- doc-test: 81-doc-programs --> is run here:
 # - README.md: the quick start's demo prints the lines shown; the C program and the C++
 #   program, built by the README's commands against a scratch install (pkg-config only),
-#   print what the README shows, and also compile with -Wall -Wextra -Werror; the pkg-config
-#   line of "Building and linking" builds the C program too.
+#   print what the README shows, and also compile with -Wall -Wextra -Werror.
 # - docs/guides/c-training-loop.md: its build-and-run command, against the scratch install.
 # - docs/guides/choosing-parameters.md: its sgdr-schedule command (installed copy).
 # - docs/guides/pytorch.md: the error example prints what the guide shows, and
@@ -57,7 +56,8 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig LD_LIBRARY_PATH=$libdir PATH=$prefix/bi
 pkg-config --exists sgdr || { echo "FAIL: no sgdr.pc under $prefix"; exit 1; }
 
 # 1. README: the C and C++ programs, built and run by the README's commands, then built with
-#    warnings as errors; the pkg-config line of "Building and linking" on the C program.
+#    warnings as errors. (The install and pkg-config commands of "Building and linking" are
+#    52-install's.)
 work=$tmp/readme
 mkdir -p "$work"
 doc_block README.md c "$(block_saying README.md c '^/\* trainer\.c')" >"$work/trainer.c"
@@ -71,9 +71,6 @@ shows "$work" README.md "$n" "$tmp/expected.txt" "the C++ program's build-and-ru
 flags=(-Wall -Wextra -Werror -Wshadow $(pkg-config --cflags --libs sgdr))
 cc -std=c99 "$work/trainer.c" "${flags[@]}" -o "$tmp/strict" || problem "README.md: the C program has warnings (above)"
 c++ -std=c++17 "$work/trainer.cpp" "${flags[@]}" -o "$tmp/strict" || problem "README.md: the C++ program has warnings (above)"
-rm -f "$work/trainer"
-run_block "$work" README.md sh "$(block_saying README.md sh '^cc trainer\.c \$\(pkg-config')" >/dev/null &&
-  [ -x "$work/trainer" ] || problem "README.md: the pkg-config command of 'Building and linking' does not build trainer.c"
 
 # 2. The C guide: its program (80-docs compiles it against the build tree), built and run by
 #    the guide's own command against the install.

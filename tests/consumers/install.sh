@@ -9,7 +9,7 @@
 sgdr_install() {
   local src=$1 build=$2 prefix=$3 lib
   cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-    -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
+    -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
     -DSGDR_BUILD_BENCH=OFF >/dev/null
   cmake --build "$build" -j2 >/dev/null
   cmake --install "$build" --prefix "$prefix" >/dev/null
