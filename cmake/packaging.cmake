@@ -6,7 +6,7 @@
 #   sgdr-tools    sgdr-schedule and its man page
 # cmake/deb/stage.cmake completes each package's tree before it is packed (copyright,
 # changelog.Debian.gz, compressed man page, file modes).
-set(SGDR_DEB_MAINTAINER "libsgdr maintainers <maintainers@users.noreply.r-seed-0b18afef.example>"
+set(SGDR_DEB_MAINTAINER "The libsgdr authors <libsgdr@example.org>"
     CACHE STRING "Maintainer field of the Debian packages")
 set(SGDR_DEB_RELEASE 1 CACHE STRING "Debian revision of the packages (the -N of X.Y.Z-N)")
 
