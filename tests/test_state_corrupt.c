@@ -16,6 +16,9 @@
 
 #include <float.h>
 #include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "state_util.h"
 
