@@ -35,6 +35,7 @@ static int fails(host *h, host_hook hook)
 
 int host_log(host *h, host_event_kind kind, double lr, uint32_t cycle)
 {
+    if (h->no_events) return 0;
     if (h->n >= HOST_MAX_EVENTS) {
         h->overflow = 1;
         return -1;
@@ -86,6 +87,22 @@ void host_attach(sgdr_scheduler *s, host *h)
 {
     assert_int_equal(sgdr_set_lr_hooks(s, host_get_lr, host_set_lr, h), SGDR_OK);
     assert_int_equal(sgdr_set_weight_hooks(s, host_snapshot, host_restore, h), SGDR_OK);
+}
+
+size_t host_count(const host *h, host_event_kind kind)
+{
+    size_t i, n = 0;
+    for (i = 0; i < h->n; i++) n += h->ev[i].kind == kind;
+    return n;
+}
+
+const host_event *host_nth(const host *h, host_event_kind kind, size_t i)
+{
+    size_t k, seen = 0;
+    for (k = 0; k < h->n; k++)
+        if (h->ev[k].kind == kind && seen++ == i) return &h->ev[k];
+    fail_msg("the host logged no event %zu of kind %d (%zu events)", i, (int)kind, h->n);
+    return NULL;
 }
 
 int same_bits(double a, double b)

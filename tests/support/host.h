@@ -38,6 +38,7 @@ typedef struct host {
     host_event ev[HOST_MAX_EVENTS];
     size_t n;
     int overflow;              /* a hook found the log full (and failed) */
+    int no_events;             /* non-zero: count calls and keep lr, log nothing (long runs) */
     size_t calls;              /* every hook call, failed ones included */
     size_t calls_of[HOST_HOOKS];
     int fail[HOST_HOOKS];      /* non-zero: that hook fails with this value, every time */
@@ -56,6 +57,11 @@ int host_restore(void *user, uint32_t cycle);
 
 /* Register every hook of h on s (asserts, with cmocka, that the library accepted them). */
 void host_attach(sgdr_scheduler *s, host *h);
+
+/* The number of logged events of a kind, and the i-th of them (asserts, with cmocka, that
+ * there is one). */
+size_t host_count(const host *h, host_event_kind kind);
+const host_event *host_nth(const host *h, host_event_kind kind, size_t i);
 
 /* Append an event as a hook would (tests build expected logs with it); 0, or -1 when full. */
 int host_log(host *h, host_event_kind kind, double lr, uint32_t cycle);
