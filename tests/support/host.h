@@ -21,7 +21,13 @@
 
 #define HOST_MAX_EVENTS 4096
 
-typedef enum host_hook { HOST_GET_LR, HOST_SET_LR, HOST_SNAPSHOT, HOST_RESTORE, HOST_HOOKS } host_hook;
+typedef enum host_hook {
+    HOST_GET_LR,
+    HOST_SET_LR,
+    HOST_SNAPSHOT,
+    HOST_RESTORE,
+    HOST_HOOKS /* how many */
+} host_hook;
 
 typedef enum host_event_kind { EV_SET_LR, EV_SNAPSHOT, EV_RESTORE } host_event_kind;
 

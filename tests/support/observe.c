@@ -21,7 +21,8 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 static void observe_history(const sgdr_scheduler *s, observed *o)
 {
     size_t c, used = 0;
-    if (sgdr_history_rows(s, &o->rows) != SGDR_OK || sgdr_history_columns(s, &o->columns) != SGDR_OK) {
+    if (sgdr_history_rows(s, &o->rows) != SGDR_OK ||
+        sgdr_history_columns(s, &o->columns) != SGDR_OK) {
         o->problem = "history shape";
         return;
     }

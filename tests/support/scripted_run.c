@@ -24,7 +24,7 @@ const char *run_view_diff(const run_view *a, const run_view *b)
  * steps, a burst of ten more names at steps 20 to 23 (column and slot tables grow), and the
  * order reversed on every third step (lookups miss their hint). Or, for a wide plan, m0..mN. */
 size_t run_metrics(const run_plan *p, uint64_t step, sgdr_metric *m,
-                                 char names[RUN_MAX_METRICS][16])
+                   char names[RUN_MAX_METRICS][16])
 {
     static const char *const burst[] = {"b0", "b1", "b2", "b3", "b4",
                                         "b5", "b6", "b7", "b8", "b9"};
@@ -112,7 +112,7 @@ static int run_failed(run_state *rs, const char *call, sgdr_status st, int tries
 #define RUN_CALL(rs, expr)                                                      \
     for (int tries_ = 0;; tries_++) {                                           \
         sgdr_status st_;                                                        \
-        run_view_take((rs)->s, &(rs)->before);                              \
+        run_view_take((rs)->s, &(rs)->before);                                  \
         st_ = (expr);                                                           \
         if (st_ == SGDR_OK) break;                                              \
         if (!run_failed((rs), #expr, st_, tries_)) goto out;                    \

@@ -6,9 +6,9 @@
  * (names that appear mid-run, come in varying order, and now and then arrive in a burst that
  * grows the history), and optionally a checkpoint part-way after which the run continues in
  * a fresh scheduler loaded from the saved state. Every API call goes through RUN_CALL, which
- * records what the scheduler looks like before the call (state bytes, learning rate, history
- * through the observer, observe.h) and, when the call fails, hands the before/after views to the test's
- * failure policy; the policy checks the failure and says whether to retry the call.
+ * observes the scheduler before the call (observe.h) and, when the call fails, hands the
+ * before/after views to the test's failure policy; the policy checks the failure and says
+ * whether to retry the call. The hooks are the recording host's (host.h).
  *
  * The driver never asserts: cmocka is not thread-safe, and the thread test runs the driver on
  * many threads. A problem ends the run with a message in run_result.error, which the test
