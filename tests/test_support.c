@@ -122,8 +122,9 @@ static void test_host_records_and_fails(void **state)
     assert_true(lr == 0.5);
 
     /* call number N fails once, with the hook's code; nothing is logged for it */
-    h.fail_call = h.calls;
+    h.fail_nth = h.calls + 1;
     assert_int_equal(host_set_lr(&h, 0.25), -1);
+    assert_int_equal(h.failures, 1);
     assert_int_equal(h.failed_hook, HOST_SET_LR);
     assert_true(same_bits(h.lr, 0.5));
     assert_int_equal(host_set_lr(&h, 0.25), 0);
@@ -143,8 +144,21 @@ static void test_host_records_and_fails(void **state)
     assert_int_equal(h.calls_of[HOST_SET_LR], 3);
     assert_int_equal(h.calls_of[HOST_SNAPSHOT], 3);
     assert_int_equal(h.calls, 7);
+    assert_int_equal(h.failures, 3);
+    assert_int_equal(h.failed_hook, HOST_SNAPSHOT);
     assert_true(same_event(&h.ev[0], &h.ev[0]));
     assert_false(same_event(&h.ev[0], &h.ev[1]));
+
+    /* a host of zero bytes fails nothing */
+    {
+        host *z = calloc(1, sizeof *z);
+        assert_non_null(z);
+        assert_int_equal(host_set_lr(z, 0.5), 0);
+        assert_int_equal(host_snapshot(z, 0), 0);
+        assert_int_equal(z->failures, 0);
+        assert_int_equal(z->n, 2);
+        free(z);
+    }
 
     /* a full log fails the hook instead of losing an event */
     h.n = HOST_MAX_EVENTS;

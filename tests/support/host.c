@@ -11,7 +11,7 @@
 
 #include "host.h"
 
-/* What a hook returns when call number fail_call fails: a mix of negative and positive,
+/* What a hook returns when it is the fail_nth call: a mix of negative and positive,
  * since the library must treat every non-zero value as failure. */
 static const int fail_code[HOST_HOOKS] = {-1, -1, 7, 1};
 
@@ -19,8 +19,6 @@ void host_reset(host *h)
 {
     memset(h, 0, sizeof *h);
     h->lr = NAN;
-    h->fail_call = SIZE_MAX;
-    h->failed_hook = -1;
 }
 
 /* Count the call; the value the hook must fail with, or 0. */
@@ -28,8 +26,11 @@ static int fails(host *h, host_hook hook)
 {
     int code = h->fail[hook];
     h->calls_of[hook]++;
-    if (h->calls++ == h->fail_call) code = fail_code[hook];
-    if (code != 0) h->failed_hook = (int)hook;
+    if (++h->calls == h->fail_nth) code = fail_code[hook];
+    if (code != 0) {
+        h->failures++;
+        h->failed_hook = hook;
+    }
     return code;
 }
 

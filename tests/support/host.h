@@ -5,8 +5,10 @@
  * set_lr, snapshot and restore calls that succeed are logged as events (with the value, the
  * cycle, and the epoch the driver says is in progress); every hook call, get_lr and failed
  * ones included, is counted. A hook fails when `fail[hook]` is non-zero (returning that
- * value, every time) or when it is call number `fail_call` (once). A failed call records no
- * event and changes nothing. get_lr reports `lr`, the last value set_lr accepted.
+ * value, every time) or when it is the `fail_nth` call, counting from 1 (once). A failed
+ * call records no event and changes nothing. get_lr reports `lr`, the last value set_lr
+ * accepted. A host of all zero bytes works too (lr 0, nothing fails); host_reset makes lr
+ * NaN, so that a batch trained before any set_lr shows.
  *
  * The hooks never assert (the thread test runs hosts on many threads; cmocka is not
  * thread-safe): when the log is full a hook fails and sets `overflow`, so the library call
@@ -48,8 +50,9 @@ typedef struct host {
     size_t calls;              /* every hook call, failed ones included */
     size_t calls_of[HOST_HOOKS];
     int fail[HOST_HOOKS];      /* non-zero: that hook fails with this value, every time */
-    size_t fail_call;          /* this call index fails once (SIZE_MAX: none) */
-    int failed_hook;           /* the host_hook that failed last, -1 before */
+    size_t fail_nth;           /* the fail_nth call (from 1) fails once; 0: none */
+    size_t failures;           /* hook calls that failed */
+    host_hook failed_hook;     /* the hook that failed last (when failures > 0) */
 } host;
 
 /* Forget everything: lr NaN, no events, no failures programmed. */

@@ -192,7 +192,7 @@ static void run_host_summary(const host *h, run_result *r)
     if (h->overflow && r->error[0] == '\0')
         snprintf(r->error, sizeof r->error, "more than %d hook events", HOST_MAX_EVENTS);
     r->hook_calls = h->calls;
-    r->failed_hook = h->failed_hook;
+    r->failed_hook = h->failures > 0 ? (int)h->failed_hook : -1;
 }
 
 /* Run the plan. Returns 1 when the run completed (r->error empty). */
@@ -214,7 +214,7 @@ int run_execute(const run_plan *p, const run_env *env, run_result *r)
     rs.env = env;
     rs.r = r;
     host_reset(&rs.host);
-    rs.host.fail_call = env->fail_hook_call;
+    rs.host.fail_nth = env->fail_hook_call == SIZE_MAX ? 0 : env->fail_hook_call + 1;
 
     if (!run_open(&rs)) goto out;
     RUN_CALL(&rs, sgdr_on_train_begin(rs.s));
