@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "host.h"
 #include "testutil.h"
 
 #ifndef M_PI
@@ -559,25 +560,22 @@ static void test_begin_end_begin(void **state)
     finish(s, -1); /* no snapshot in this run: nothing restored */
 }
 
-static int quiet_snapshot(void *user, uint32_t cycle)
-{
-    (void)user;
-    (void)cycle;
-    return 0;
-}
-
 /* The state of a run (hooks that expect nothing) after cycle 0's snapshot and one batch of
  * cycle 1: min 0.1, max 0.9, two batches per epoch, cycles of 1, 2, 4 epochs. */
 static sgdr_scheduler *saved_run(unsigned char *blob, size_t cap, size_t *len)
 {
+    static host h; /* outlives the call: the scheduler keeps the hook */
     golden cfg = {CFG(SGDR_RESTART_PEAK, 0.1, 0.9, 2, 1, 1, 2)};
     sgdr_scheduler *s = golden_scheduler(&cfg);
     int i;
     assert_non_null(s);
-    assert_int_equal(sgdr_set_weight_hooks(s, quiet_snapshot, NULL, NULL), SGDR_OK);
+    host_reset(&h);
+    assert_int_equal(sgdr_set_weight_hooks(s, host_snapshot, NULL, &h), SGDR_OK);
     begin(s);
     for (i = 0; i < 2; i++) batch(s);
     epoch(s, 0);
+    assert_int_equal(host_count(&h, EV_SNAPSHOT), 1);
+    assert_int_equal(host_nth(&h, EV_SNAPSHOT, 0)->cycle, 0);
     batch(s);
     assert_int_equal(sgdr_save_state(s, blob, cap, len), SGDR_OK);
     return s;

@@ -8,6 +8,10 @@
 #include <cmocka.h>
 
 #include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "state_util.h"
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "testutil.h"
 
 static sgdr_scheduler *configured(void)
@@ -103,45 +104,36 @@ static void test_hooks_cannot_change_their_scheduler(void **state)
     sgdr_destroy(r.s);
 }
 
-typedef struct counter {
-    int get_lr;
-} counter;
-
-static int counting_get_lr(void *user, double *lr)
-{
-    ((counter *)user)->get_lr++;
-    *lr = 0.25;
-    return 0;
-}
-
 static void test_get_lr_only_when_recording(void **state)
 {
     static const sgdr_metric twice[] = {{"loss", 1}, {"loss", 2}};
     static const sgdr_metric reserved[] = {{"lr", 1}};
     static const sgdr_metric good[] = {{"loss", 1}};
-    counter c = {0};
+    host h;
     sgdr_scheduler *s = configured();
     double lr;
     (void)state;
-    assert_int_equal(sgdr_set_lr_hooks(s, counting_get_lr, NULL, &c), SGDR_OK);
+    host_reset(&h);
+    h.lr = 0.25; /* the optimizer's learning rate, which get_lr reports */
+    assert_int_equal(sgdr_set_lr_hooks(s, host_get_lr, NULL, &h), SGDR_OK);
 
     /* history off: nothing to record, get_lr is not asked */
     assert_int_equal(sgdr_set_param(s, SGDR_PARAM_HISTORY, 0), SGDR_OK);
     assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
     assert_int_equal(sgdr_on_batch_end(s, 0, good, 1), SGDR_OK);
-    assert_int_equal(c.get_lr, 0);
+    assert_int_equal(h.calls_of[HOST_GET_LR], 0);
     assert_int_equal(sgdr_on_train_end(s, NULL, 0), SGDR_OK);
 
     /* history on: asked once per batch, and not at all for a batch refused for its names */
     assert_int_equal(sgdr_set_param(s, SGDR_PARAM_HISTORY, 1), SGDR_OK);
     assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
     assert_int_equal(sgdr_on_batch_end(s, 0, good, 1), SGDR_OK);
-    assert_int_equal(c.get_lr, 1);
+    assert_int_equal(h.calls_of[HOST_GET_LR], 1);
     assert_int_equal(sgdr_on_batch_end(s, 1, twice, 2), SGDR_EMETRIC);
     assert_non_null(strstr(sgdr_last_error(s), "sgdr_on_batch_end: metric 'loss'"));
     assert_int_equal(sgdr_on_batch_end(s, 1, reserved, 1), SGDR_EMETRIC);
     assert_non_null(strstr(sgdr_last_error(s), "sgdr_on_batch_end: metric 'lr'"));
-    assert_int_equal(c.get_lr, 1);
+    assert_int_equal(h.calls_of[HOST_GET_LR], 1);
     /* what get_lr said is what the history holds */
     assert_int_equal(sgdr_history_copy(s, 0, 0, &lr, 1), SGDR_OK);
     assert_true(lr == 0.25);

@@ -14,6 +14,10 @@
 #include <cmocka.h>
 
 #include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "scripted_run.h"
 

@@ -19,28 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sgdr.h"
+#include "state_util.h" /* format 1.0 offsets, little-endian fields, CRC-32C, the host */
 
 #define U32_MAX 4294967295.0 /* the largest integer parameter */
-
-/* State format 1.0: the offsets of the fields this test moves, and the blob size. */
-enum {
-    OFF_RUNNING = 92,
-    OFF_PHASE = 93,
-    OFF_STEP = 96,
-    OFF_EPOCH = 104,
-    OFF_BATCH_IN_EPOCH = 112,
-    OFF_CYCLE = 120,
-    OFF_CYCLE_LENGTH = 128,
-    OFF_CYCLE_END = 136,
-    OFF_POS = 144,
-    OFF_PEAK = 152,
-    OFF_LR = 160,
-    OFF_SNAPSHOTS = 168,
-    OFF_LAST_SNAPSHOT = 176,
-    BODY_END = 184,
-    BLOB_SIZE = 188
-};
 
 typedef struct config {
     double min_lr, max_lr, steps_per_epoch, cycle_length, mult_factor, lr_decay;
@@ -156,31 +137,6 @@ static void lr_at_growing_cycles_and_long_warmup(void **state)
 
 /* ---- the callbacks, resumed far ahead ---- */
 
-static uint32_t crc32c(const unsigned char *p, size_t len)
-{
-    uint32_t crc = 0xFFFFFFFFu;
-    size_t i;
-    int bit;
-    for (i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (bit = 0; bit < 8; bit++) crc = (crc & 1u) ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
-    }
-    return ~crc;
-}
-
-static void put_le(unsigned char *blob, size_t off, uint64_t v, int bytes)
-{
-    int i;
-    for (i = 0; i < bytes; i++) blob[off + (size_t)i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *blob, size_t off, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_le(blob, off, bits, 8);
-}
-
 /* Where a crafted blob puts the run. */
 typedef struct position {
     uint64_t step, epoch, batch_in_epoch, cycle, cycle_length, cycle_end, pos;
@@ -188,45 +144,11 @@ typedef struct position {
     uint64_t snapshots, last_snapshot;
 } position;
 
-/* What the hooks were told. */
-typedef struct host {
-    double lr;
-    int sets;
-    uint32_t snapshot[8];
-    int snapshots;
-    uint32_t restored;
-    int restores;
-} host;
-
-static int host_set_lr(void *u, double lr)
-{
-    host *h = u;
-    h->lr = lr;
-    h->sets++;
-    return 0;
-}
-
-static int host_snapshot(void *u, uint32_t cycle)
-{
-    host *h = u;
-    if (h->snapshots < 8) h->snapshot[h->snapshots] = cycle;
-    h->snapshots++;
-    return 0;
-}
-
-static int host_restore(void *u, uint32_t cycle)
-{
-    host *h = u;
-    h->restored = cycle;
-    h->restores++;
-    return 0;
-}
-
 /* A scheduler configured as c, resumed at position p (with hooks to h). The blob comes from
  * a real run of c, so only the run's position differs from what the library itself wrote. */
 static sgdr_scheduler *resumed_at(const config *c, const position *p, host *h)
 {
-    unsigned char blob[BLOB_SIZE];
+    unsigned char blob[STATE_CAP];
     size_t len = 0;
     uint64_t v;
     sgdr_scheduler *s = configured(c);
@@ -234,25 +156,25 @@ static sgdr_scheduler *resumed_at(const config *c, const position *p, host *h)
 
     assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
     assert_int_equal(sgdr_save_state(s, blob, sizeof blob, &len), SGDR_OK);
-    assert_int_equal(len, BLOB_SIZE); /* the format this test knows */
+    assert_int_equal(len, STATE_SIZE_1_0); /* the format this test knows */
     assert_memory_equal(blob, "SGDRSTAT\x01\x00\x00\x00", 12);
-    assert_int_equal(blob[OFF_RUNNING], 1);
-    assert_int_equal(blob[OFF_PHASE], SGDR_PHASE_CYCLE);
+    assert_int_equal(blob[AT_RUNNING], 1);
+    assert_int_equal(blob[AT_PHASE], SGDR_PHASE_CYCLE);
     lr = lr_at(s, p->step);
     sgdr_destroy(s);
 
-    put_le(blob, OFF_STEP, p->step, 8);
-    put_le(blob, OFF_EPOCH, p->epoch, 8);
-    put_le(blob, OFF_BATCH_IN_EPOCH, p->batch_in_epoch, 8);
-    put_le(blob, OFF_CYCLE, p->cycle, 8);
-    put_le(blob, OFF_CYCLE_LENGTH, p->cycle_length, 8);
-    put_le(blob, OFF_CYCLE_END, p->cycle_end, 8);
-    put_le(blob, OFF_POS, p->pos, 8);
-    put_f64(blob, OFF_PEAK, p->peak);
-    put_f64(blob, OFF_LR, lr);
-    put_le(blob, OFF_SNAPSHOTS, p->snapshots, 8);
-    put_le(blob, OFF_LAST_SNAPSHOT, p->last_snapshot, 8);
-    put_le(blob, BODY_END, crc32c(blob, BODY_END), 4);
+    put_le(blob + AT_STEP, p->step, 8);
+    put_le(blob + AT_EPOCH, p->epoch, 8);
+    put_le(blob + AT_BATCH_IN_EPOCH, p->batch_in_epoch, 8);
+    put_le(blob + AT_CYCLE, p->cycle, 8);
+    put_le(blob + AT_CYCLE_LEN_NOW, p->cycle_length, 8);
+    put_le(blob + AT_CYCLE_END, p->cycle_end, 8);
+    put_le(blob + AT_POS, p->pos, 8);
+    put_le_f64(blob + AT_PEAK, p->peak);
+    put_le_f64(blob + AT_LR, lr);
+    put_le(blob + AT_SNAPSHOTS, p->snapshots, 8);
+    put_le(blob + AT_LAST_SNAPSHOT, p->last_snapshot, 8);
+    fix_crc(blob, len);
 
     s = configured(c);
     assert_int_equal(sgdr_set_lr_hooks(s, NULL, host_set_lr, h), SGDR_OK);
@@ -289,15 +211,15 @@ static void callbacks_cross_step_2_32_at_a_cycle_boundary(void **state)
     uint64_t step = p.step, v;
     sgdr_scheduler *s;
     (void)state;
-    memset(&h, 0, sizeof h);
+    host_reset(&h);
     s = resumed_at(&c, &p, &h);
     batches(s, &h, &step, 3);
     assert_true(step == 1ull << 32);
     /* The cycle is over but its epoch has not ended yet: the floor (b / N clamped to 1). */
     assert_same_bits(h.lr, c.min_lr, "after the last batch of cycle 0", step);
     assert_int_equal(sgdr_on_epoch_end(s, 1, NULL, 0), SGDR_OK);
-    assert_int_equal(h.snapshots, 1);
-    assert_int_equal(h.snapshot[0], 0);
+    assert_int_equal(host_count(&h, EV_SNAPSHOT), 1);
+    assert_int_equal(host_nth(&h, EV_SNAPSHOT, 0)->cycle, 0);
     /* Step 2^32 is the first batch of cycle 1: its peak, exactly (a 32-bit step would wrap
      * to 0 and train at cycle 0's peak instead). */
     assert_same_bits(h.lr, 0.05, "first batch of cycle 1", step);
@@ -308,8 +230,8 @@ static void callbacks_cross_step_2_32_at_a_cycle_boundary(void **state)
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE_POSITION, &v), SGDR_OK);
     assert_int_equal(v, 1);
     assert_int_equal(sgdr_on_train_end(s, NULL, 0), SGDR_OK);
-    assert_int_equal(h.restores, 1);
-    assert_int_equal(h.restored, 0);
+    assert_int_equal(host_count(&h, EV_RESTORE), 1);
+    assert_int_equal(host_nth(&h, EV_RESTORE, 0)->cycle, 0);
     sgdr_destroy(s);
 }
 
@@ -326,12 +248,12 @@ static void callbacks_far_beyond_2_32_steps(void **state)
     size_t len = 0;
     sgdr_scheduler *s;
     (void)state;
-    memset(&h, 0, sizeof h);
+    host_reset(&h);
     s = resumed_at(&c, &p, &h);
     batches(s, &h, &step, 3);
     assert_int_equal(sgdr_on_epoch_end(s, 7, NULL, 0), SGDR_OK);
-    assert_int_equal(h.snapshots, 1);
-    assert_int_equal(h.snapshot[0], 3);
+    assert_int_equal(host_count(&h, EV_SNAPSHOT), 1);
+    assert_int_equal(host_nth(&h, EV_SNAPSHOT, 0)->cycle, 3);
     assert_same_bits(h.lr, 0.00625, "first batch of cycle 4", step);
     batches(s, &h, &step, 1);
     /* History rows are numbered by the true step. */
@@ -341,7 +263,7 @@ static void callbacks_far_beyond_2_32_steps(void **state)
     snprintf(row, sizeof row, "\n34359738360,%.17g\n", 0.00625);
     assert_non_null(strstr(csv, row));
     assert_int_equal(sgdr_on_train_end(s, NULL, 0), SGDR_OK);
-    assert_int_equal(h.restored, 3);
+    assert_int_equal(host_nth(&h, EV_RESTORE, 0)->cycle, 3);
     sgdr_destroy(s);
 }
 
@@ -358,13 +280,13 @@ static void hook_cycle_saturates_beyond_2_32_cycles(void **state)
     sgdr_scheduler *s;
     int i;
     (void)state;
-    memset(&h, 0, sizeof h);
+    host_reset(&h);
     s = resumed_at(&c, &p, &h);
     for (i = 0, e = k0; i < 4; i++, e++) {
         assert_same_bits(h.lr, c.max_lr, "first batch of a cycle", step);
         batches(s, &h, &step, 1);
         assert_int_equal(sgdr_on_epoch_end(s, e, NULL, 0), SGDR_OK);
-        assert_int_equal(h.snapshot[i], told[i]);
+        assert_int_equal(host_nth(&h, EV_SNAPSHOT, (size_t)i)->cycle, told[i]);
         assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_LAST_SNAPSHOT, &v), SGDR_OK);
         assert_true(v == e); /* the full index is kept */
     }
@@ -373,8 +295,8 @@ static void hook_cycle_saturates_beyond_2_32_cycles(void **state)
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_SNAPSHOTS, &v), SGDR_OK);
     assert_true(v == k0 + 4);
     assert_int_equal(sgdr_on_train_end(s, NULL, 0), SGDR_OK);
-    assert_int_equal(h.restores, 1);
-    assert_int_equal(h.restored, 4294967295u);
+    assert_int_equal(host_count(&h, EV_RESTORE), 1);
+    assert_int_equal(host_nth(&h, EV_RESTORE, 0)->cycle, 4294967295u);
     sgdr_destroy(s);
 }
 

@@ -17,6 +17,9 @@
 
 #include <float.h>
 #include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "state_util.h"
 

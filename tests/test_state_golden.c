@@ -17,6 +17,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
+#include <string.h>
 
 #include "state_util.h"
 #include "testutil.h"
@@ -66,17 +68,18 @@ static void continue_run(sgdr_scheduler *s, host *h, unsigned epochs, unsigned b
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epoch), SGDR_OK);
     for (e = 0; e < epochs; e++) {
         for (b = 0; b < batches; b++) {
-            host_log(out, EV_SET_LR, h->lr, 0);
+            assert_int_equal(host_log(out, EV_SET_LR, h->lr, 0), 0);
             assert_int_equal(sgdr_on_batch_end(s, b, NULL, 0), SGDR_OK);
         }
         h->n = 0;
         assert_int_equal(sgdr_on_epoch_end(s, epoch + e, NULL, 0), SGDR_OK);
         for (i = 0; i < h->n; i++)
-            if (h->ev[i].kind != EV_SET_LR) host_log(out, h->ev[i].kind, 0, h->ev[i].cycle);
+            if (h->ev[i].kind != EV_SET_LR)
+                assert_int_equal(host_log(out, h->ev[i].kind, 0, h->ev[i].cycle), 0);
     }
     h->n = 0;
     assert_int_equal(sgdr_on_train_end(s, NULL, 0), SGDR_OK);
-    for (i = 0; i < h->n; i++) host_log(out, h->ev[i].kind, 0, h->ev[i].cycle);
+    for (i = 0; i < h->n; i++) assert_int_equal(host_log(out, h->ev[i].kind, 0, h->ev[i].cycle), 0);
 }
 
 static void golden_blob(void **state)

@@ -16,6 +16,10 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "scripted_run.h"
 

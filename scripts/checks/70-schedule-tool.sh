@@ -99,6 +99,21 @@ bad_case 10^9 "${base[@]}" --epochs 1000000000
 bad_case --help --help=yes
 bad_case --lr-decay "${base[@]}" --lr-decay=
 bad_case "0,5" --min-lr 0,5 --max-lr 1 --steps-per-epoch 3
+# Leading blanks of any kind are refused (strtod alone would skip them).
+for blank in ' ' $'\t' $'\n' $'\r' $'\v' $'\f'; do
+  bad_case --min-lr --min-lr "${blank}0.001" --max-lr 0.1 --steps-per-epoch 3
+  bad_case --epochs "${base[@]}" --epochs "${blank}5"
+done
+# Without --epochs the default (warm-up plus three cycles) is printed; when that default is
+# more than 10^9 batches the message says so and asks for --epochs, whatever steps_per_epoch.
+for spe in 1 3; do
+  bad_case "give --epochs" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch "$spe" \
+    --cycle-length 4294967295
+  bad_case "three cycles" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch "$spe" \
+    --cycle-length 400000000 --mult-factor 1
+done
+[ "$("$tool" "${base[@]}" | wc -l)" -eq $((70 * 3 + 1)) ] \
+  || problem "without --epochs: expected the default 70 epochs (10 + 20 + 40) of 3 batches"
 
 # 3. The same bytes in every locale (a comma-decimal one included), for every format.
 locale -a | grep -i '^de_DE\.utf-\?8$' >/dev/null || problem "locale de_DE.UTF-8 is not installed (locales-all)"
@@ -139,6 +154,21 @@ PY
   --format ascii >"$tmp/plot.txt"
 [ "$(grep -o '\^' "$tmp/plot.txt" | wc -l)" -eq 4 ] || problem "ASCII plot: expected 3 restart marks and the legend's"
 grep -q '(epoch)' "$tmp/plot.txt" || problem "ASCII plot has no epoch axis"
+
+# 4b. The plots' memory does not grow with the schedule: 10^7 one-batch cycles (a restart
+#     every epoch) need no more than 10^4 do (peak RSS, /usr/bin/time -v).
+peak_rss() { # KB, for --format $1 --epochs $2
+  /usr/bin/time -v "$tool" --min-lr 0 --max-lr 0.1 --steps-per-epoch 1 --cycle-length 1 \
+    --mult-factor 1 --format "$1" --epochs "$2" 2>&1 >/dev/null \
+    | awk -F': ' '/Maximum resident set size/ { print $2 }'
+}
+[ -x /usr/bin/time ] || problem "/usr/bin/time is not installed (package time)"
+for format in ascii svg; do
+  small=$(peak_rss "$format" 10000) large=$(peak_rss "$format" 10000000)
+  if [ -z "$small" ] || [ -z "$large" ] || [ "$large" -gt $((small + 1024)) ]; then
+    problem "--format $format: peak RSS ${small:-?} KB for 10^4 epochs, ${large:-?} KB for 10^7"
+  fi
+done
 
 # 5. --help lists every flag with its default; the man page documents the same flags.
 "$tool" --help >"$tmp/help"

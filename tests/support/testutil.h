@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* testutil.h -- small helpers shared by the test programs. */
+/* testutil.h -- golden vectors (tests/golden/) and test data paths. Free of cmocka: the
+ * installed-library check (scripts/checks/25-install-golden.sh) compiles testutil.c alone. */
 #ifndef SGDR_TESTUTIL_H
 #define SGDR_TESTUTIL_H
 

@@ -2,6 +2,7 @@
 /* cli.c -- command-line parsing (see cli.h). */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -70,7 +71,8 @@ int cli_parse_double(const char *text, double *out)
 {
     char *end;
     double v;
-    if (text[0] == '\0' || text[0] == ' ' || text[0] == '\t') return -1;
+    /* strtod would skip any leading white space, newlines included */
+    if (text[0] == '\0' || isspace((unsigned char)text[0])) return -1;
     errno = 0;
     v = strtod(text, &end);
     if (*end != '\0') return -1;

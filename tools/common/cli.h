@@ -42,7 +42,8 @@ int cli_no_value(const cli_cursor *c, char *err, size_t cap);
 int cli_once(unsigned long *seen, unsigned bit, const char *flag, char *err, size_t cap);
 
 /* Read a finite or non-finite double (the callers' validators judge the range). Returns 0,
- * or -1 when `text` is empty, has leading blanks or trailing characters. */
+ * or -1 when `text` is empty, starts with white space (a blank, tab, newline ...) or has
+ * trailing characters. */
 int cli_parse_double(const char *text, double *out);
 
 /* Read a decimal unsigned integer (digits only, no sign). Returns 0, or -1 when `text` is

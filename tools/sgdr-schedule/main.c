@@ -86,6 +86,30 @@ static int run_plot(sgdr_scheduler *s, uint64_t epochs, uint64_t spe, out_format
     return print_buffer(&b);
 }
 
+/* The number of epochs to print: --epochs, or by default the warm-up plus three cycles. 0,
+ * or -1 with a message naming what the user asked for when it is more than 10^9 batches. */
+static int resolve_epochs(const sgdr_scheduler *s, double spe, uint64_t *epochs, char *err,
+                          size_t cap)
+{
+    double dflt;
+    if (*epochs != 0) {
+        if ((double)*epochs * spe <= MAX_BATCHES) return 0;
+        snprintf(err, cap, "--epochs %llu with --steps-per-epoch %.0f is more than 10^9 batches",
+                 (unsigned long long)*epochs, spe);
+        return -1;
+    }
+    dflt = walk_default_epochs(s, 3);
+    if (dflt * spe <= MAX_BATCHES) {
+        *epochs = (uint64_t)dflt;
+        return 0;
+    }
+    snprintf(err, cap,
+             "no --epochs given, and the default (the warm-up plus three cycles: %.17g epochs "
+             "of %.0f batches) is more than 10^9 batches: give --epochs",
+             dflt, spe);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     sgdr_scheduler *s = NULL;
@@ -116,11 +140,7 @@ int main(int argc, char **argv)
         rc = usage_error(err);
     } else {
         sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &spe);
-        if (o.epochs == 0) o.epochs = walk_default_epochs(s, 3);
-        if ((double)o.epochs * spe > MAX_BATCHES) {
-            snprintf(err, sizeof err,
-                     "--epochs %llu with --steps-per-epoch %.0f is more than 10^9 batches",
-                     (unsigned long long)o.epochs, spe);
+        if (resolve_epochs(s, spe, &o.epochs, err, sizeof err) != 0) {
             rc = usage_error(err);
         } else if (o.format == FORMAT_CSV) {
             rc = run_csv(s, o.epochs);

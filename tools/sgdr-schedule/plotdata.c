@@ -64,6 +64,17 @@ static int add_event(void *ctx, uint64_t epoch, walk_event_kind kind, uint64_t c
 {
     plotdata *pd = ctx;
     (void)cycle;
+    /* One marker per kind and column is all a plot can show; keeping every restart would
+     * make memory grow with the schedule (a restart every epoch for 10^8 epochs). Events
+     * come in epoch order and the kinds change at most twice (end of warm-up, hold), so at
+     * most columns + 2 are kept. */
+    if (pd->n_events > 0) {
+        const plot_event *prev = &pd->events[pd->n_events - 1];
+        if (prev->kind == kind &&
+            plotdata_column(pd, prev->epoch * pd->steps_per_epoch) ==
+                plotdata_column(pd, epoch * pd->steps_per_epoch))
+            return 0;
+    }
     if (pd->n_events == pd->cap_events) {
         size_t cap = pd->cap_events ? pd->cap_events * 2 : 16;
         plot_event *grown = realloc(pd->events, cap * sizeof *grown);

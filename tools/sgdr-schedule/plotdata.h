@@ -28,7 +28,7 @@ typedef struct plotdata {
     uint64_t steps_per_epoch;
     size_t columns;
     plot_bucket *buckets;    /* `columns` of them */
-    plot_event *events;
+    plot_event *events;      /* phase changes, one per kind and column (the first) */
     size_t n_events, cap_events;
     double lr_min, lr_max;   /* over the whole schedule */
 } plotdata;

@@ -33,7 +33,7 @@ int walk_check(const sgdr_scheduler *s, char *err, size_t cap)
     return -1;
 }
 
-uint64_t walk_default_epochs(const sgdr_scheduler *s, unsigned cycles)
+double walk_default_epochs(const sgdr_scheduler *s, unsigned cycles)
 {
     /* C[k+1] = ceil(C[k] * mult_factor), the library's rule (SPEC §1) */
     double length = param(s, SGDR_PARAM_CYCLE_LENGTH), mult = param(s, SGDR_PARAM_MULT_FACTOR);
@@ -43,7 +43,7 @@ uint64_t walk_default_epochs(const sgdr_scheduler *s, unsigned cycles)
         total += length;
         length = ceil(length * mult);
     }
-    return total < 1e9 ? (uint64_t)total : (uint64_t)1e9;
+    return total;
 }
 
 static int fail(sgdr_scheduler *s, sgdr_status st, char *err, size_t cap)

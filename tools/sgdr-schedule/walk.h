@@ -37,7 +37,9 @@ int walk_run(sgdr_scheduler *s, uint64_t epochs, const walk_sink *sink, char *er
  * library's message in err. */
 int walk_check(const sgdr_scheduler *s, char *err, size_t cap);
 
-/* Epochs in warm-up plus the first `cycles` cycles: the default length of a printout. */
-uint64_t walk_default_epochs(const sgdr_scheduler *s, unsigned cycles);
+/* Epochs in warm-up plus the first `cycles` cycles: the default length of a printout. A
+ * double, exact up to 2^53 and never capped, so that the caller can refuse a default that is
+ * too long instead of silently printing less. */
+double walk_default_epochs(const sgdr_scheduler *s, unsigned cycles);
 
 #endif
