@@ -72,15 +72,15 @@ extern "C" {
 #endif
 
 #define SGDR_VERSION_MAJOR 1
-#define SGDR_VERSION_MINOR 0
+#define SGDR_VERSION_MINOR 1
 #define SGDR_VERSION_PATCH 0
-/* 10000*major + 100*minor + patch: 10000 for 1.0.0. Compare with sgdr_version_number() to
+/* 10000*major + 100*minor + patch: 10100 for 1.1.0. Compare with sgdr_version_number() to
  * detect a header/library mismatch at run time. */
 #define SGDR_VERSION_NUMBER \
     (SGDR_VERSION_MAJOR * 10000 + SGDR_VERSION_MINOR * 100 + SGDR_VERSION_PATCH)
-#define SGDR_VERSION_STRING "1.0.0"
+#define SGDR_VERSION_STRING "1.1.0"
 
-/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10000 for 1.0.0). */
+/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10100 for 1.1.0). */
 SGDR_API unsigned sgdr_version_number(void);
 
 /* The version of the library actually loaded, as "major.minor.patch". Static storage. */
@@ -146,6 +146,9 @@ typedef enum sgdr_status {
  *   SGDR_PARAM_MAX_CYCLES        cycles, then hold min_lr; 0=inf 0         integer >= 0
  *   SGDR_PARAM_RESTORE_AT_END    on_train_end restores snapshot  1         0 or 1
  *   SGDR_PARAM_HISTORY           record lr and metrics per batch 1         0 or 1
+ *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise from     0         integer >= 0
+ *                                min_lr to the peak at the start
+ *                                of every cycle (peak mode, 1.1)
  *
  * "Required" parameters have no default: sgdr_on_train_begin() refuses to start until they
  * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs and
@@ -162,7 +165,8 @@ typedef enum sgdr_param {
     SGDR_PARAM_WARMUP_START_LR = 9,
     SGDR_PARAM_MAX_CYCLES = 10,
     SGDR_PARAM_RESTORE_AT_END = 11,
-    SGDR_PARAM_HISTORY = 12
+    SGDR_PARAM_HISTORY = 12,
+    SGDR_PARAM_CYCLE_WARMUP_STEPS = 13 /* since 1.1 */
 } sgdr_param;
 
 /* Values of SGDR_PARAM_RESTART_MODE.

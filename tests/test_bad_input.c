@@ -297,14 +297,14 @@ static const bad_case cases[] = {
 
     /* Unknown parameter and progress ids. */
     PARAM("set_param: id 0", CONFIGURED, 0, 0.5, SGDR_EBADPARAM, "unknown parameter id", "0"),
-    PARAM("set_param: id 13", CONFIGURED, 13, 0.5, SGDR_EBADPARAM, "unknown parameter id", "13"),
+    PARAM("set_param: id 14", CONFIGURED, 14, 0.5, SGDR_EBADPARAM, "unknown parameter id", "14"),
     PARAM("set_param: id -1", CONFIGURED, -1, 0.5, SGDR_EBADPARAM, "unknown parameter id", "-1"),
     PARAM("set_param: id INT_MAX", CONFIGURED, INT_MAX, 0.5, SGDR_EBADPARAM,
           "unknown parameter id", "2147483647"),
     ROW("get_param: id 0", CONFIGURED, GET_PARAM, 0, 0, 0, 0, 0, NULL, NULL, 0, SGDR_EBADPARAM,
         "unknown parameter id", "0"),
-    ROW("get_param: id 13", CONFIGURED, GET_PARAM, 0, 13, 0, 0, 0, NULL, NULL, 0, SGDR_EBADPARAM,
-        "unknown parameter id", "13"),
+    ROW("get_param: id 14", CONFIGURED, GET_PARAM, 0, 14, 0, 0, 0, NULL, NULL, 0, SGDR_EBADPARAM,
+        "unknown parameter id", "14"),
     ROW("get_param: id INT_MIN", CONFIGURED, GET_PARAM, 0, INT_MIN, 0, 0, 0, NULL, NULL, 0,
         SGDR_EBADPARAM, "unknown parameter id", "-2147483648"),
     ROW("param_from_name: unknown name", FRESH, PARAM_FROM_NAME, 0, 0, 0, 0, 0, "learning_rate",
@@ -540,7 +540,7 @@ static void no_status_functions(void **state)
     sgdr_destroy(NULL);
     assert_true(isnan(sgdr_lr(NULL)));
     assert_null(sgdr_param_name((sgdr_param)0));
-    assert_null(sgdr_param_name((sgdr_param)13));
+    assert_null(sgdr_param_name((sgdr_param)14));
     assert_null(sgdr_param_name((sgdr_param)-1));
     assert_string_equal(sgdr_strerror((sgdr_status)-1), "unknown status");
     assert_string_equal(sgdr_strerror((sgdr_status)21), "unknown status");

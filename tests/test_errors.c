@@ -202,7 +202,7 @@ static void test_set_param_refuses_bad_values(void **state)
         {SGDR_PARAM_RESTORE_AT_END, 0.5, SGDR_EVALUE, "restore_at_end (0.5)"},
         {SGDR_PARAM_HISTORY, -1, SGDR_EVALUE, "history (-1) must be 0 or 1"},
         {0, 1, SGDR_EBADPARAM, "unknown parameter id 0"},
-        {13, 1, SGDR_EBADPARAM, "unknown parameter id 13"},
+        {14, 1, SGDR_EBADPARAM, "unknown parameter id 14"},
         {-1, 1, SGDR_EBADPARAM, "unknown parameter id -1"},
     };
     sgdr_scheduler *idle = configured(NULL), *busy = running(NULL);
@@ -228,15 +228,15 @@ static void test_unknown_ids(void **state)
     uint64_t u = 0;
     sgdr_param p = SGDR_PARAM_MIN_LR;
     (void)state;
-    EXPECT_REFUSED(s, sgdr_get_param(s, (sgdr_param)13, &v), SGDR_EBADPARAM,
-                   "unknown parameter id 13");
+    EXPECT_REFUSED(s, sgdr_get_param(s, (sgdr_param)14, &v), SGDR_EBADPARAM,
+                   "unknown parameter id 14");
     EXPECT_REFUSED(s, sgdr_get_progress(s, (sgdr_progress)0, &u), SGDR_EBADPARAM,
                    "unknown progress id 0");
     EXPECT_REFUSED(s, sgdr_get_progress(s, (sgdr_progress)11, &u), SGDR_EBADPARAM,
                    "unknown progress id 11");
     assert_int_equal(sgdr_param_from_name("learning_rate", &p), SGDR_EBADPARAM);
     assert_int_equal(p, SGDR_PARAM_MIN_LR);
-    assert_null(sgdr_param_name((sgdr_param)13));
+    assert_null(sgdr_param_name((sgdr_param)14));
     sgdr_destroy(s);
 }
 
