@@ -22,13 +22,9 @@
 #define SIZE_1_1 (BODY_END_1_1 + 4)
 #define FLAGS_WARMUP 1u /* byte 94 of a 1.1 blob: cycle_warmup_steps is not 0 */
 
-/* Byte offsets of the counters (the parameters' are in the parameter table). */
-enum {
-    OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING = 92,
-    OFF_PHASE = 93, OFF_FLAGS = 94, OFF_RESERVED = 95, OFF_STEP = 96, OFF_EPOCH = 104,
-    OFF_BATCH_IN_EPOCH = 112, OFF_CYCLE = 120, OFF_CYCLE_LEN_NOW = 128, OFF_CYCLE_END = 136,
-    OFF_POS = 144, OFF_PEAK = 152, OFF_LR = 160, OFF_SNAPSHOTS = 168, OFF_LAST_SNAPSHOT = 176
-};
+/* Byte offsets of the header and the byte-sized run fields. */
+enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING = 92,
+       OFF_PHASE = 93, OFF_FLAGS = 94 };
 
 /* The one NaN the format holds (unset min_lr / max_lr, lr before the first run): the
  * positive quiet NaN with an empty payload. */
@@ -39,14 +35,38 @@ enum {
  * of the schedule's scale (the tolerance of the golden vectors), and then used as stored. */
 #define LIBM_TOLERANCE 1e-12
 
+/* Everything a blob carries: the configuration and the run. */
+typedef struct state_fields {
+    sgdr_config config;
+    int running;
+    sgdr_position at;
+    double lr;
+    uint64_t snapshots, last_snapshot;
+} state_fields;
+
+/* The 8-byte fields of the run, in blob order from offset 96 (the parameters are placed by
+ * the parameter table). */
+#define RUN(name, member, real) {name, offsetof(state_fields, member), real}
+static const struct {
+    const char *name;
+    size_t member;
+    int real;
+} run_field[] = {RUN("step", at.step, 0), RUN("epoch", at.epoch, 0),
+                 RUN("batch in epoch", at.batch_in_epoch, 0), RUN("cycle", at.cycle, 0),
+                 RUN("cycle length", at.cycle_length, 0), RUN("cycle end", at.cycle_end, 0),
+                 RUN("position in cycle", at.pos, 0), RUN("peak", at.peak, 1),
+                 RUN("learning rate", lr, 1), RUN("snapshots", snapshots, 0),
+                 RUN("last snapshot", last_snapshot, 0)};
+#define RUN_FIELDS (sizeof run_field / sizeof run_field[0])
+#define RUN_AT(i) (96 + 8 * (i))
+
 /* CRC-32C, bit by bit: the blob is under 200 bytes. */
 static uint32_t crc32c(const unsigned char *p, size_t len)
 {
     uint32_t crc = 0xFFFFFFFFu;
-    size_t i;
     int bit;
-    for (i = 0; i < len; i++) {
-        crc ^= p[i];
+    while (len-- > 0) {
+        crc ^= *p++;
         for (bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
     }
     return crc ^ 0xFFFFFFFFu;
@@ -65,93 +85,60 @@ static uint64_t get_le(const unsigned char *p, int bytes)
     return v;
 }
 
-static void put_f64(unsigned char *p, double v)
+/* A field as the 64 bits the blob stores: a real as its IEEE-754 binary64 bits (every NaN
+ * as the canonical one), a count as itself. */
+static uint64_t bits_of(const void *field, int real)
 {
-    uint64_t bits = CANONICAL_NAN_BITS;
-    if (!isnan(v)) memcpy(&bits, &v, sizeof bits); /* IEEE-754 binary64 bits */
-    put_le(p, bits, 8);
-}
-
-static double get_f64(const unsigned char *p)
-{
-    uint64_t bits = get_le(p, 8);
+    uint64_t bits;
     double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
+    if (!real) return *(const uint64_t *)field;
+    memcpy(&v, field, sizeof v);
+    if (isnan(v)) return CANONICAL_NAN_BITS;
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
 }
 
-/* Everything a blob carries: the configuration and the run. */
-typedef struct state_fields {
-    sgdr_config config;
-    int running;
-    sgdr_position at;
-    double lr;
-    uint64_t snapshots, last_snapshot;
-} state_fields;
+static void set_bits(void *field, uint64_t bits)
+{
+    memcpy(field, &bits, sizeof bits); /* a double and a uint64_t are both 8 bytes */
+}
 
 /* The fields from offset 16 to body_end (184 for 1.0, 192 for 1.1). */
 static void encode_body(const state_fields *f, unsigned char *b, size_t body_end)
 {
-    const sgdr_config *c = &f->config;
-    int i;
+    size_t i;
     memset(b + HEADER_SIZE, 0, body_end - HEADER_SIZE);
     for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        const sgdr_param_info *r = sgdr_param_row(i);
-        const char *field = (const char *)c + r->field;
+        const sgdr_param_info *r = sgdr_param_row((int)i);
+        const char *field = (const char *)&f->config + r->field;
         if (r->state + 8u > body_end) continue;
-        if (r->kind == SGDR_KIND_REAL) put_f64(b + r->state, *(const double *)(const void *)field);
-        else if (r->kind == SGDR_KIND_COUNT) put_le(b + r->state, *(const uint64_t *)(const void *)field, 8);
-        else b[r->state] = (unsigned char)*(const int *)(const void *)field;
+        if (r->kind == SGDR_KIND_CHOICE) b[r->state] = (unsigned char)*(const int *)(const void *)field;
+        else put_le(b + r->state, bits_of(field, r->kind == SGDR_KIND_REAL), 8);
     }
-    b[OFF_SET] = (unsigned char)c->set;
+    b[OFF_SET] = (unsigned char)f->config.set;
     b[OFF_RUNNING] = (unsigned char)f->running;
     b[OFF_PHASE] = (unsigned char)f->at.phase;
-    b[OFF_FLAGS] = body_end > BODY_END_1_0 && c->cycle_warmup_steps != 0 ? FLAGS_WARMUP : 0;
-    put_le(b + OFF_STEP, f->at.step, 8);
-    put_le(b + OFF_EPOCH, f->at.epoch, 8);
-    put_le(b + OFF_BATCH_IN_EPOCH, f->at.batch_in_epoch, 8);
-    put_le(b + OFF_CYCLE, f->at.cycle, 8);
-    put_le(b + OFF_CYCLE_LEN_NOW, f->at.cycle_length, 8);
-    put_le(b + OFF_CYCLE_END, f->at.cycle_end, 8);
-    put_le(b + OFF_POS, f->at.pos, 8);
-    put_f64(b + OFF_PEAK, f->at.peak);
-    put_f64(b + OFF_LR, f->lr);
-    put_le(b + OFF_SNAPSHOTS, f->snapshots, 8);
-    put_le(b + OFF_LAST_SNAPSHOT, f->last_snapshot, 8);
+    b[OFF_FLAGS] = body_end > BODY_END_1_0 && f->config.cycle_warmup_steps != 0 ? FLAGS_WARMUP : 0;
+    for (i = 0; i < RUN_FIELDS; i++)
+        put_le(b + RUN_AT(i), bits_of((const char *)f + run_field[i].member, run_field[i].real), 8);
 }
 
 static void decode(const unsigned char *b, size_t body_end, state_fields *f)
 {
-    sgdr_config *c = &f->config;
-    int i;
+    size_t i;
     memset(f, 0, sizeof *f);
     for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        const sgdr_param_info *r = sgdr_param_row(i);
-        char *field = (char *)c + r->field;
+        const sgdr_param_info *r = sgdr_param_row((int)i);
+        char *field = (char *)&f->config + r->field;
         if (r->state + 8u > body_end) continue; /* absent in this minor: 0 */
-        if (r->kind == SGDR_KIND_REAL) {
-            double v = get_f64(b + r->state);
-            memcpy(field, &v, sizeof v);
-        } else if (r->kind == SGDR_KIND_COUNT) {
-            *(uint64_t *)(void *)field = get_le(b + r->state, 8);
-        } else {
-            *(int *)(void *)field = b[r->state];
-        }
+        if (r->kind == SGDR_KIND_CHOICE) *(int *)(void *)field = b[r->state];
+        else set_bits(field, get_le(b + r->state, 8));
     }
-    c->set = b[OFF_SET];
+    f->config.set = b[OFF_SET];
     f->running = b[OFF_RUNNING];
     f->at.phase = b[OFF_PHASE];
-    f->at.step = get_le(b + OFF_STEP, 8);
-    f->at.epoch = get_le(b + OFF_EPOCH, 8);
-    f->at.batch_in_epoch = get_le(b + OFF_BATCH_IN_EPOCH, 8);
-    f->at.cycle = get_le(b + OFF_CYCLE, 8);
-    f->at.cycle_length = get_le(b + OFF_CYCLE_LEN_NOW, 8);
-    f->at.cycle_end = get_le(b + OFF_CYCLE_END, 8);
-    f->at.pos = get_le(b + OFF_POS, 8);
-    f->at.peak = get_f64(b + OFF_PEAK);
-    f->lr = get_f64(b + OFF_LR);
-    f->snapshots = get_le(b + OFF_SNAPSHOTS, 8);
-    f->last_snapshot = get_le(b + OFF_LAST_SNAPSHOT, 8);
+    for (i = 0; i < RUN_FIELDS; i++)
+        set_bits((char *)f + run_field[i].member, get_le(b + RUN_AT(i), 8));
 }
 
 sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size_t *len)
@@ -253,24 +240,6 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
 
 /* ---- the fields ---- */
 
-static sgdr_status corrupt(const sgdr_scheduler *s, const char *what, uint64_t value)
-{
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu)", what,
-                     (unsigned long long)value);
-}
-
-static sgdr_status corrupt_real(const sgdr_scheduler *s, const char *what, double value)
-{
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%g)", what, value);
-}
-
-static sgdr_status corrupt_pair(const sgdr_scheduler *s, const char *a, uint64_t x,
-                                const char *relation, const char *b, uint64_t y)
-{
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu) %s %s (%llu)", a,
-                     (unsigned long long)x, relation, b, (unsigned long long)y);
-}
-
 static int same_bits(double a, double b)
 {
     return memcmp(&a, &b, sizeof a) == 0;
@@ -284,7 +253,21 @@ static int canonical(double v)
     return !isnan(v) || bits == CANONICAL_NAN_BITS;
 }
 
-/* The byte-sized fields: flags 0 or 1, known enum values, reserved bytes zero. */
+static sgdr_status corrupt(const sgdr_scheduler *s, const char *what, uint64_t value)
+{
+    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu)", what,
+                     (unsigned long long)value);
+}
+
+static sgdr_status corrupt_pair(const sgdr_scheduler *s, const char *a, uint64_t x,
+                                const char *relation, const char *b, uint64_t y)
+{
+    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu) %s %s (%llu)", a,
+                     (unsigned long long)x, relation, b, (unsigned long long)y);
+}
+
+/* The byte-sized fields: flags 0 or 1, known enum values, reserved bytes zero (byte 94 of
+ * a 1.1 blob holds FLAGS_WARMUP). */
 static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, unsigned minor)
 {
     static const struct {
@@ -293,7 +276,7 @@ static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, 
     } field[] = {{88, 1, "restart_mode byte"},   {89, 1, "restore_at_end byte"},
                  {90, 1, "history byte"},        {OFF_SET, 7, "set-parameter mask"},
                  {OFF_RUNNING, 1, "running byte"}, {OFF_PHASE, SGDR_PHASE_HOLD, "phase byte"},
-                 {OFF_FLAGS, 0, "reserved byte 94"}, {OFF_RESERVED, 0, "reserved byte 95"}};
+                 {OFF_FLAGS, 0, "reserved byte 94"}, {95, 0, "reserved byte 95"}};
     size_t i;
     for (i = 0; i < sizeof field / sizeof field[0]; i++) {
         int max = field[i].offset == OFF_FLAGS && minor > 0 ? (int)FLAGS_WARMUP : field[i].max;
@@ -324,7 +307,7 @@ static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, i
             return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is marked unset but "
                              "holds %g", r->name, held);
         }
-        if (sgdr_config_set(&probe, (sgdr_param)i, sgdr_config_get(c, r), msg, sizeof msg) != SGDR_OK)
+        if (sgdr_config_set(&probe, (sgdr_param)i, sgdr_config_get(c, r), msg, sizeof msg))
             return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s", msg);
     }
     if (running && sgdr_config_check(c, msg, sizeof msg) != SGDR_OK)
@@ -334,35 +317,37 @@ static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, i
 }
 
 /* What holds for the counters of any scheduler, running or not, whatever its configuration
- * has become since: they only ever count up together. */
+ * has become since: they only ever count up together, from those of sgdr_create. */
 static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f)
 {
     const sgdr_position *p = &f->at;
-    if (isnan(f->lr)) {
-        /* Never started: the counters are those of sgdr_create. */
-        static const char *const name[] = {"step", "epoch", "batch in epoch", "cycle",
-                                           "cycle length", "cycle end", "position in cycle",
-                                           "phase", "snapshots", "last snapshot"};
-        const uint64_t counter[] = {p->step, p->epoch, p->batch_in_epoch, p->cycle,
-                                    p->cycle_length, p->cycle_end, p->pos,
-                                    (uint64_t)p->phase, f->snapshots, f->last_snapshot};
-        size_t i;
+    size_t i;
+    if (isnan(f->lr)) { /* never started */
         if (!canonical(f->lr))
             return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: the learning rate "
                              "holds a NaN other than 0x7ff8000000000000");
         if (f->running) return corrupt(s, "a running state without a learning rate", 1);
-        for (i = 0; i < sizeof counter / sizeof counter[0]; i++)
-            if (counter[i] != 0)
+        if (p->phase != 0) return corrupt(s, "a state that never started has phase", 1);
+        for (i = 0; i < RUN_FIELDS; i++) {
+            const char *field = (const char *)f + run_field[i].member;
+            if (run_field[i].member == offsetof(state_fields, lr) || bits_of(field, 0) == 0)
+                continue;
+            if (run_field[i].real)
                 return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
-                                 "started has %s (%llu)", name[i], (unsigned long long)counter[i]);
-        if (!same_bits(p->peak, 0.0))
-            return corrupt_real(s, "a state that never started has peak", p->peak);
+                                 "started has %s (%g)", run_field[i].name,
+                                 *(const double *)(const void *)field);
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
+                             "started has %s (%llu)", run_field[i].name,
+                             (unsigned long long)bits_of(field, 0));
+        }
         return SGDR_OK;
     }
     if (!(isfinite(f->lr) && f->lr >= 0))
-        return corrupt_real(s, "learning rate is not finite and >= 0", f->lr);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is not "
+                         "finite and >= 0 (%g)", f->lr);
     if (!(isfinite(p->peak) && p->peak >= 0))
-        return corrupt_real(s, "peak is not finite and >= 0", p->peak);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is not finite and "
+                         ">= 0 (%g)", p->peak);
     if (p->pos > p->step)
         return corrupt_pair(s, "position in cycle", p->pos, "exceeds", "step", p->step);
     if (p->batch_in_epoch > p->pos)
@@ -386,80 +371,59 @@ static int close_to(const sgdr_config *c, double got, double want)
     return isfinite(got) && fabs(got - want) <= LIBM_TOLERANCE * scale;
 }
 
-/* A running state as this library would have saved it: the phase, cycle, cycle length and
- * end, peak and learning rate recomputed from the configuration and the epoch count
- * (restarts happen only at epoch ends, so the epoch alone decides the cycle, however many
- * batches each epoch had). Where the format allows the writer's libm its last bits (the
- * peak of a cycle after the first, the learning rate), a close stored value is kept. */
-static void recompute(const state_fields *f, state_fields *want)
+/* A running state: its phase, cycle, cycle length and end, peak and learning rate are what
+ * the configuration and the epoch count give (restarts happen only at epoch ends, so the
+ * epoch alone decides the cycle, however many batches each epoch had). *want is the state
+ * as this library would have saved it; where the format allows the writer's libm its last
+ * bits (the peak of a cycle after the first, the learning rate), a close value is kept. */
+static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f, state_fields *want)
 {
     const sgdr_config *c = &f->config;
-    sgdr_config by_epoch = *c;
-    double lr;
-    *want = *f;
-    /* With one step per epoch, a step is an epoch count. */
-    by_epoch.steps_per_epoch = 1;
-    sgdr_position_at(&by_epoch, f->at.epoch, &want->at);
-    want->at.step = f->at.step;
-    want->at.epoch = f->at.epoch;
-    want->at.batch_in_epoch = f->at.batch_in_epoch;
-    want->at.pos = f->at.pos;
-    if (want->at.phase == SGDR_PHASE_CYCLE && want->at.cycle > 0 &&
-        close_to(c, f->at.peak, want->at.peak))
-        want->at.peak = f->at.peak;
-    if (c->restart_mode == SGDR_RESTART_KERAS_SEED && f->at.pos == 0 && f->at.cycle > 0) {
-        /* keras-seed carries the last value of an earlier cycle into a restart: it lies
-         * between min_lr and the peaks of the cycles before (max_lr ... P[k-1]). */
-        double prev = sgdr_cycle_peak(c, want->at.cycle - 1);
-        double lo = prev < c->min_lr ? prev : c->min_lr;
-        double hi = prev > c->max_lr ? prev : c->max_lr;
-        double slack = LIBM_TOLERANCE * hi;
-        lr = f->lr >= lo - slack && f->lr <= hi + slack ? f->lr : (lo + hi) / 2;
-    } else {
-        lr = sgdr_phase_lr(c, &want->at, want->at.pos);
-        if (close_to(c, f->lr, lr)) lr = f->lr;
-    }
-    want->lr = lr;
-}
-
-/* The first field where a running blob differs from what this library would have saved. */
-static sgdr_status compare_run(const sgdr_scheduler *s, const state_fields *f,
-                               const state_fields *want)
-{
     const sgdr_position *p = &f->at, *w = &want->at;
-    const char *gives = "epoch";
-    uint64_t by = p->epoch;
-    const char *name = NULL;
-    uint64_t got = 0, exp = 0;
-    if ((uint64_t)p->phase != (uint64_t)w->phase) {
-        name = "phase", got = (uint64_t)p->phase, exp = (uint64_t)w->phase;
-    } else if (p->cycle != w->cycle) {
-        name = "cycle", got = p->cycle, exp = w->cycle;
-    } else if (p->cycle_length != w->cycle_length) {
-        name = "cycle length", got = p->cycle_length, exp = w->cycle_length;
-        gives = "cycle", by = p->cycle;
-    } else if (p->cycle_end != w->cycle_end) {
-        name = "cycle end", got = p->cycle_end, exp = w->cycle_end;
-        gives = "cycle", by = p->cycle;
-    }
-    if (name != NULL)
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is %llu but %s %llu "
-                         "gives %llu", name, (unsigned long long)got, gives,
-                         (unsigned long long)by, (unsigned long long)exp);
+    sgdr_config by_epoch = *c;
+    static const char *const name[] = {"phase", "cycle", "cycle length", "cycle end"};
+    uint64_t got[4], exp[4];
+    size_t i;
+    by_epoch.steps_per_epoch = 1; /* a step is then an epoch count */
+    sgdr_position_at(&by_epoch, p->epoch, &want->at);
+    want->at.step = p->step;
+    want->at.epoch = p->epoch;
+    want->at.batch_in_epoch = p->batch_in_epoch;
+    want->at.pos = p->pos;
+    got[0] = (uint64_t)p->phase, got[1] = p->cycle, got[2] = p->cycle_length, got[3] = p->cycle_end;
+    exp[0] = (uint64_t)w->phase, exp[1] = w->cycle, exp[2] = w->cycle_length, exp[3] = w->cycle_end;
+    for (i = 0; i < 4; i++)
+        if (got[i] != exp[i])
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is %llu but %s %llu "
+                             "gives %llu", name[i], (unsigned long long)got[i],
+                             i < 2 ? "epoch" : "cycle",
+                             (unsigned long long)(i < 2 ? p->epoch : p->cycle),
+                             (unsigned long long)exp[i]);
+    if (w->phase == SGDR_PHASE_CYCLE && w->cycle > 0 && close_to(c, p->peak, w->peak))
+        want->at.peak = p->peak;
     if (!same_bits(p->peak, w->peak))
         return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is %g but its position "
                          "gives %g", p->peak, w->peak);
     /* Until the first restart every batch of the run is in the current phase. */
-    if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && f->config.warmup_epochs == 0)) &&
+    if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&
         p->pos != p->step)
         return corrupt_pair(s, "position in cycle", p->pos, "differs from", "step", p->step);
-    if (!same_bits(f->lr, want->lr)) {
-        if (f->config.restart_mode == SGDR_RESTART_KERAS_SEED && p->pos == 0 && p->cycle > 0)
-            return corrupt_real(s, "learning rate at a keras-seed restart is outside the range "
-                                "of the cycles before", f->lr);
+    if (c->restart_mode == SGDR_RESTART_KERAS_SEED && p->pos == 0 && p->cycle > 0) {
+        /* keras-seed carries the last value of an earlier cycle into a restart: it lies
+         * between min_lr and the peaks of the cycles before (max_lr ... P[k-1]). */
+        double prev = sgdr_cycle_peak(c, p->cycle - 1);
+        double lo = prev < c->min_lr ? prev : c->min_lr, hi = prev > c->max_lr ? prev : c->max_lr;
+        if (!(f->lr >= lo - LIBM_TOLERANCE * hi && f->lr <= hi + LIBM_TOLERANCE * hi))
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate at a "
+                             "keras-seed restart is outside the range of the cycles before "
+                             "(%g)", f->lr);
+        return SGDR_OK;
+    }
+    want->lr = sgdr_phase_lr(c, w, w->pos);
+    if (close_to(c, f->lr, want->lr)) want->lr = f->lr;
+    if (!same_bits(f->lr, want->lr))
         return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is %g but "
                          "its position gives %g", f->lr, want->lr);
-    }
     return SGDR_OK;
 }
 
@@ -491,14 +455,12 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
                          (unsigned long long)f.config.cycle_warmup_steps);
     if ((st = check_counters(s, &f)) != SGDR_OK) return st;
     want = f;
-    if (f.running) {
-        recompute(&f, &want);
-        if ((st = compare_run(s, &f, &want)) != SGDR_OK) return st;
-    }
+    if (f.running && (st = check_run(s, &f, &want)) != SGDR_OK) return st;
     /* The round trip: what is accepted saves back to the same bytes. */
     encode_body(&want, again, body_end);
     for (i = HEADER_SIZE; i < body_end; i++)
         if (again[i] != b[i]) return corrupt(s, "the byte at this offset does not save back", i);
+
     /* Everything checked: replace. */
     s->config = f.config;
     s->config_ok = sgdr_config_check(&f.config, (char *)again, sizeof again) == SGDR_OK;
