@@ -44,42 +44,25 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
     h->first_step = first_step;
 }
 
-/* Grow every column to hold at least `rows` rows (doubling: amortised O(1) per row). */
+/* Give every column room for `rows` rows (doubling: amortised O(1) per row). A column is
+ * only replaced once its copy is made, so a failure loses nothing; the capacity grows once
+ * every column has the room. */
 static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a, size_t rows)
 {
-    size_t cap = h->capacity ? h->capacity : 64, i, done;
-    double *fresh[64];
-    double **next = fresh;
-    sgdr_status st = SGDR_OK;
+    size_t cap = h->capacity ? h->capacity : 64, i;
     while (cap < rows) {
         if (cap > ((size_t)-1 / sizeof(double)) / 2) return SGDR_ENOMEM;
         cap *= 2;
     }
-    if (cap == h->capacity) return SGDR_OK;
-    if (h->nallocated > 64) {
-        next = sgdr_alloc_array(a, h->nallocated, sizeof *next);
+    for (i = 0; i < h->nallocated; i++) {
+        double *next = sgdr_alloc_array(a, cap, sizeof(double));
         if (next == NULL) return SGDR_ENOMEM;
+        memcpy(next, h->columns[i].values, h->rows * sizeof(double));
+        sgdr_release(a, h->columns[i].values);
+        h->columns[i].values = next;
     }
-    /* All new buffers first, then swap: a failure leaves the old ones untouched. */
-    for (done = 0; done < h->nallocated; done++) {
-        next[done] = sgdr_alloc_array(a, cap, sizeof(double));
-        if (next[done] == NULL) {
-            st = SGDR_ENOMEM;
-            break;
-        }
-    }
-    if (st == SGDR_OK) {
-        for (i = 0; i < h->nallocated; i++) {
-            memcpy(next[i], h->columns[i].values, h->rows * sizeof(double));
-            sgdr_release(a, h->columns[i].values);
-            h->columns[i].values = next[i];
-        }
-        h->capacity = cap;
-    } else {
-        for (i = 0; i < done; i++) sgdr_release(a, next[i]);
-    }
-    if (next != fresh) sgdr_release(a, next);
-    return st;
+    h->capacity = cap;
+    return SGDR_OK;
 }
 
 /* Add a column called `name` after the others, NaN in every existing row, not yet visible. */

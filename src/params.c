@@ -81,12 +81,8 @@ void sgdr_config_defaults(sgdr_config *c)
  * grow so slowly that the cycle of a far step lies more than a few hundred thousand distinct
  * lengths away (docs/PERFORMANCE.md has the numbers). Below the gap every length up to
  * 2^64 epochs is one more than the last; above it the walk is short. */
-#ifndef SGDR_MULT_GAP_LO
 #define SGDR_MULT_GAP_LO 0x1p-33
-#endif
-#ifndef SGDR_MULT_GAP_HI
 #define SGDR_MULT_GAP_HI 1.0005
-#endif
 
 sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, size_t cap)
 {
@@ -104,8 +100,8 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, s
         }
         if (p == SGDR_PARAM_MULT_FACTOR && v - 1.0 > SGDR_MULT_GAP_LO && v < SGDR_MULT_GAP_HI) {
             sgdr_format(msg, cap, "mult_factor (%g) must be 1, at most 1 + 2^-33 "
-                        "(1.0000000001164153) or at least %g: between them the cycle of a "
-                        "far step cannot be found exactly in bounded time", v, SGDR_MULT_GAP_HI);
+                        "(1.0000000001164153) or at least 1.0005: between them the cycle of a "
+                        "far step cannot be found exactly in bounded time", v);
             return SGDR_EVALUE;
         }
     } else if (!(v >= r->lo && v <= r->hi && v == floor(v))) {

@@ -112,30 +112,17 @@ sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, 
 
 const char *sgdr_strerror(sgdr_status st)
 {
-    switch (st) {
-    case SGDR_OK: return "success";
-    case SGDR_ENULL: return "a required pointer argument is NULL";
-    case SGDR_EBADPARAM: return "unknown parameter or enum value";
-    case SGDR_EVALUE: return "parameter value out of range";
-    case SGDR_ECONFIG: return "inconsistent or incomplete configuration";
-    case SGDR_EORDER: return "call out of order";
-    case SGDR_EEPOCH: return "epoch index does not match the scheduler's count";
-    case SGDR_EMETRIC: return "invalid metric name";
-    case SGDR_ENOMEM: return "out of memory";
-    case SGDR_EHOOK_GET_LR: return "the get_lr hook failed";
-    case SGDR_EHOOK_SET_LR: return "the set_lr hook failed";
-    case SGDR_EHOOK_SNAPSHOT: return "the snapshot hook failed";
-    case SGDR_EHOOK_RESTORE: return "the restore hook failed";
-    case SGDR_EBUFSIZE: return "output buffer too small";
-    case SGDR_ETRUNCATED: return "state blob truncated";
-    case SGDR_EMAGIC: return "not a libsgdr state blob";
-    case SGDR_EVERSION: return "unsupported state format version";
-    case SGDR_ECHECKSUM: return "state blob checksum mismatch";
-    case SGDR_ECORRUPT: return "state blob fields are inconsistent";
-    case SGDR_EIO: return "file could not be written";
-    case SGDR_EINDEX: return "index out of range";
-    }
-    return "unknown status";
+    static const char *const text[] = {
+        "success", "a required pointer argument is NULL", "unknown parameter or enum value",
+        "parameter value out of range", "inconsistent or incomplete configuration",
+        "call out of order", "epoch index does not match the scheduler's count",
+        "invalid metric name", "out of memory", "the get_lr hook failed",
+        "the set_lr hook failed", "the snapshot hook failed", "the restore hook failed",
+        "output buffer too small", "state blob truncated", "not a libsgdr state blob",
+        "unsupported state format version", "state blob checksum mismatch",
+        "state blob fields are inconsistent", "file could not be written",
+        "index out of range"};
+    return (unsigned)st < sizeof text / sizeof text[0] ? text[st] : "unknown status";
 }
 
 const char *sgdr_last_error(const sgdr_scheduler *s)
