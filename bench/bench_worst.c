@@ -42,7 +42,7 @@ static void counting_free(void *user, void *ptr)
 
 static const double factors[] = {1.0,     1.5,        2.0,      3.0,      10.0,
                                  1.0 + 0x1p-52, 1.0 + 1e-15, 1.0 + 1e-10, 1.0000001, 1.00001,
-                                 1.0001,  1.001,      1.01,     1.1};
+                                 1.0001,  1.0005,     1.001,    1.01,    1.1};
 
 static int configure(sgdr_scheduler *s, double factor)
 {
