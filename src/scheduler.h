@@ -58,6 +58,9 @@ size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 void sgdr_format(char *msg, size_t cap, const char *fmt, ...) SGDR_PRINTF(3, 4);
 void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap);
 
+/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
+uint32_t sgdr_crc32c(const void *data, size_t len);
+
 /* Record a failure's message in s and return st. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
     SGDR_PRINTF(3, 4);
