@@ -7,7 +7,7 @@
  *
  *   mkdir -p build/m32
  *   gcc -m32 -O2 -shared -fPIC -fvisibility=hidden -DSGDR_BUILDING \
- *       -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc src/*.c -o build/m32/libsgdr.so -lm
+ *       -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc src/[a-z]*.c -o build/m32/libsgdr.so -lm
  *   gcc -m32 -O2 -Iinclude tests/manual/csv_size_32bit.c -o build/m32/csv_size_32bit \
  *       -Lbuild/m32 -lsgdr -Wl,-rpath,$PWD/build/m32
  *   build/m32/csv_size_32bit     # exit status 0: refused as it must be
