@@ -3,14 +3,14 @@
  *
  * One epoch of one batch and a first cycle of one epoch is the worst case for finding the
  * cycle of a step: every step is an epoch and cycles are as short as they can be. A
- * mult_factor just above 1 (1.0001) makes ceil() lengthen cycles by one epoch at a time for
+ * mult_factor just above 1 (1.001) makes ceil() lengthen cycles by one epoch at a time for
  * thousands of cycles, which is where a naive walk over cycles would be linear. */
 #include <stdio.h>
 
 #include "bench.h"
 #include "sgdr.h"
 
-static const double factors[BENCH_LR_AT_FACTORS] = {1.0, 1.5, 2.0, 3.0, 1.0001};
+static const double factors[BENCH_LR_AT_FACTORS] = {1.0, 1.5, 2.0, 3.0, 1.001};
 static const unsigned step_log2[BENCH_LR_AT_STEPS] = {10, 20, 30, 40, 50, 62};
 
 /* Calls at steps just below 2^e (64 different ones, so no single path is memorised) until

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc32c.h"
+#include "scheduler.h" /* sgdr_crc32c */
 #include "fuzz_common.h"
 #include "sgdr.h"
 

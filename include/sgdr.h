@@ -73,15 +73,15 @@ extern "C" {
 #endif
 
 #define SGDR_VERSION_MAJOR 1
-#define SGDR_VERSION_MINOR 0
+#define SGDR_VERSION_MINOR 1
 #define SGDR_VERSION_PATCH 0
-/* 10000*major + 100*minor + patch: 10000 for 1.0.0. Compare with sgdr_version_number() to
+/* 10000*major + 100*minor + patch: 10100 for 1.1.0. Compare with sgdr_version_number() to
  * detect a header/library mismatch at run time. */
 #define SGDR_VERSION_NUMBER \
     (SGDR_VERSION_MAJOR * 10000 + SGDR_VERSION_MINOR * 100 + SGDR_VERSION_PATCH)
-#define SGDR_VERSION_STRING "1.0.0"
+#define SGDR_VERSION_STRING "1.1.0"
 
-/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10000 for 1.0.0). */
+/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10100 for 1.1.0). */
 SGDR_API unsigned sgdr_version_number(void);
 
 /* The version of the library actually loaded, as "major.minor.patch". Static storage. */
@@ -140,13 +140,29 @@ typedef enum sgdr_status {
  *   SGDR_PARAM_STEPS_PER_EPOCH   batches in one epoch            required  integer >= 1
  *   SGDR_PARAM_LR_DECAY          peak multiplier per restart     1         finite, > 0
  *   SGDR_PARAM_CYCLE_LENGTH      epochs in the first cycle       10        integer >= 1
- *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, >= 1
+ *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, 1, or
+ *                                                                           <= 1 + 2^-33, or
+ *                                                                           >= 1.0005
  *   SGDR_PARAM_RESTART_MODE      SGDR_RESTART_PEAK or _KERAS_SEED 0        0 or 1
  *   SGDR_PARAM_WARMUP_EPOCHS     linear warm-up (peak mode only) 0         integer >= 0
  *   SGDR_PARAM_WARMUP_START_LR   lr of the first warm-up batch   0         finite, 0..max_lr
  *   SGDR_PARAM_MAX_CYCLES        cycles, then hold min_lr; 0=inf 0         integer >= 0
  *   SGDR_PARAM_RESTORE_AT_END    on_train_end restores snapshot  1         0 or 1
  *   SGDR_PARAM_HISTORY           record lr and metrics per batch 1         0 or 1
+ *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise from     0         integer >= 0
+ *                                min_lr to the peak at the start
+ *                                of every cycle (peak mode, 1.1)
+ *
+ * With cycle_warmup_steps V > 0, batch b of cycle k (peak P[k], N[k] batches) trains at
+ * min_lr + (P[k] - min_lr) * b / V while b < V, then at
+ * min_lr + 0.5 * (P[k] - min_lr) * (1 + cos(pi * min(1, (b - V) / (N[k] - V)))).
+ *
+ * A mult_factor in (1 + 2^-33, 1.0005) is refused: there the cycle lengths grow by one
+ * epoch at a time for too few cycles to cover 2^64 epochs in closed form, and then so
+ * slowly that the cycle of a far step lies up to millions of distinct lengths away, which
+ * sgdr_lr_at and sgdr_load_state could not find exactly in bounded time. Below the gap
+ * lengths grow by exactly one epoch up to any 64-bit epoch; from 1.0005 a far step is at
+ * most about 60 000 cycles away.
  *
  * "Required" parameters have no default: sgdr_on_train_begin() refuses to start until they
  * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs and
@@ -163,7 +179,8 @@ typedef enum sgdr_param {
     SGDR_PARAM_WARMUP_START_LR = 9,
     SGDR_PARAM_MAX_CYCLES = 10,
     SGDR_PARAM_RESTORE_AT_END = 11,
-    SGDR_PARAM_HISTORY = 12
+    SGDR_PARAM_HISTORY = 12,
+    SGDR_PARAM_CYCLE_WARMUP_STEPS = 13 /* since 1.1 */
 } sgdr_param;
 
 /* Values of SGDR_PARAM_RESTART_MODE.
@@ -259,7 +276,10 @@ SGDR_API void sgdr_destroy(sgdr_scheduler *s);
  * infinite, not an integer where one is needed); SGDR_EORDER (during a run). Rules that
  * involve two parameters (max_lr > min_lr, warmup_start_lr <= max_lr, no warm-up or
  * max_cycles in keras-seed mode) are checked by sgdr_on_train_begin() and sgdr_lr_at(), so
- * parameters may be set in any order. On failure the parameter keeps its value. */
+ * parameters may be set in any order. cycle_warmup_steps is refused there too together with
+ * warmup_epochs > 0, in keras-seed mode, or when it is not less than steps_per_epoch *
+ * cycle_length (SGDR_ECONFIG naming both parameters). On failure the parameter keeps its
+ * value. */
 SGDR_API sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value);
 
 /* Store the value of parameter `p` in *value. An unset required parameter reads as NaN.
@@ -334,13 +354,11 @@ SGDR_API sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, 
 SGDR_API double sgdr_lr(const sgdr_scheduler *s);
 
 /* The learning rate that batch `step` (0-based from on_train_begin) trains with when every
- * epoch has exactly steps_per_epoch batches, in closed form: bit-identical to what the
- * callbacks set. Its time does not grow with `step` but with the number of cycles before
- * it: constant for mult_factor 1, well under a microsecond at any step for factors from
- * about 1.001 up, a few microseconds for 1.0001. Factors closer to 1 (1.00001, 1.000001)
- * lengthen cycles so slowly that a far step (2^40 and beyond) lies millions of cycles
- * away, and finding its cycle exactly takes milliseconds (up to about a second at 2^62
- * for 1.0000001).
+ * epoch has exactly steps_per_epoch batches: bit-identical to what the callbacks set. Its
+ * time does not grow with `step` but with the number of distinct cycle lengths before it:
+ * constant for mult_factor 1 and for factors up to 1 + 2^-33 (lengths that grow by one
+ * epoch are jumped in closed form), under a microsecond at any step for 1.5, 2, 3 and 10,
+ * and at most a few hundred microseconds for factors just above 1.0005 (docs/PERFORMANCE.md).
  * Uses the current parameters, so it works before on_train_begin. Calls no hook.
  * Returns SGDR_OK, SGDR_ENULL, SGDR_EVALUE or SGDR_ECONFIG (an invalid configuration). */
 SGDR_API sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr);
@@ -382,12 +400,14 @@ SGDR_API sgdr_status sgdr_history_copy(const sgdr_scheduler *s, size_t column, s
 /* Write the history as CSV: a header "step,<column names>", then one line per row, numbers
  * as %.17g with '.' as decimal point whatever the locale, NaN as "nan". With buf == NULL
  * only stores the needed size in *len (no terminating NUL is written or counted).
- * Returns SGDR_OK, SGDR_ENULL, SGDR_EBUFSIZE (cap too small; *len holds the size needed). */
+ * Returns SGDR_OK, SGDR_ENULL, SGDR_EBUFSIZE (cap too small; *len holds the size needed),
+ * SGDR_ENOMEM (the text would be longer than a size_t can count: only on 32-bit systems). */
 SGDR_API sgdr_status sgdr_history_to_csv(const sgdr_scheduler *s, char *buf, size_t cap,
                                          size_t *len);
 
 /* Write the history CSV (as sgdr_history_to_csv) to the file at `path`, replacing it.
- * Returns SGDR_OK, SGDR_ENULL, SGDR_ENOMEM or SGDR_EIO (naming the path). */
+ * Returns SGDR_OK, SGDR_ENULL, SGDR_ENOMEM or SGDR_EIO (naming the path and the system's
+ * reason, e.g. "No such file or directory"). */
 SGDR_API sgdr_status sgdr_history_write_csv(const sgdr_scheduler *s, const char *path);
 
 /* ---------------------------------------------------------------------------------------- */
@@ -396,7 +416,9 @@ SGDR_API sgdr_status sgdr_history_write_csv(const sgdr_scheduler *s, const char 
 
 /* Write the scheduler's state (configuration, counters, current cycle and peak, snapshot
  * bookkeeping; not the hooks nor the history) as a self-describing, versioned,
- * little-endian blob with a CRC-32C; the layout is in docs/STATE_FORMAT.md. With
+ * little-endian blob with a CRC-32C; the layout is in docs/STATE_FORMAT.md: format 1.0
+ * (188 bytes) when cycle_warmup_steps is 0, so every 1.x reader loads it, else 1.1 (196
+ * bytes), which a 1.0 reader refuses rather than continue without the warm-ups. With
  * buf == NULL only stores the size in *len. Returns SGDR_OK, SGDR_ENULL, or SGDR_EBUFSIZE
  * (cap too small; *len holds the size needed; nothing written). */
 SGDR_API sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap,

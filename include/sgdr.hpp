@@ -80,6 +80,7 @@ struct Config {
     std::uint64_t max_cycles = 0;
     bool restore_at_end = true;
     bool history = true;
+    std::uint64_t cycle_warmup_steps = 0; /* since 1.1 */
 };
 
 /* The library's version, as loaded at run time. */
@@ -200,6 +201,7 @@ public:
         set(SGDR_PARAM_MAX_CYCLES, static_cast<double>(c.max_cycles));
         set(SGDR_PARAM_RESTORE_AT_END, c.restore_at_end ? 1.0 : 0.0);
         set(SGDR_PARAM_HISTORY, c.history ? 1.0 : 0.0);
+        set(SGDR_PARAM_CYCLE_WARMUP_STEPS, static_cast<double>(c.cycle_warmup_steps));
         (void)lr_at(0); /* the rules that involve two parameters */
     }
 

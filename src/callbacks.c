@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "numfmt.h"
 #include "scheduler.h"
 
 /* The first metric whose name clashes: with "lr" (reserved for the learning-rate column
@@ -32,23 +31,19 @@ static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const
                                  size_t n, int lr_reserved)
 {
     size_t i;
-    char idx[SGDR_NUMFMT_CAP];
-    if (n > 0 && m == NULL) {
-        sgdr_u64fmt(idx, n);
-        return sgdr_fail(s, SGDR_ENULL, who, ": metrics is NULL but n is ", idx, NULL);
-    }
-    for (i = 0; i < n; i++) {
-        if (m[i].name == NULL || m[i].name[0] == '\0') {
-            sgdr_u64fmt(idx, i);
-            return sgdr_fail(s, SGDR_EMETRIC, who, ": metric ", idx, " has ",
-                             m[i].name == NULL ? "a NULL name" : "an empty name", NULL);
-        }
-    }
+    if (n > 0 && m == NULL)
+        return sgdr_fail(s, SGDR_ENULL, "%s: metrics is NULL but n is %llu", who,
+                         (unsigned long long)n);
+    for (i = 0; i < n; i++)
+        if (m[i].name == NULL || m[i].name[0] == '\0')
+            return sgdr_fail(s, SGDR_EMETRIC, "%s: metric %llu has %s", who,
+                             (unsigned long long)i,
+                             m[i].name == NULL ? "a NULL name" : "an empty name");
     if ((i = name_clash(m, n, lr_reserved)) < n)
-        return sgdr_fail(s, SGDR_EMETRIC, who, ": metric '", m[i].name,
+        return sgdr_fail(s, SGDR_EMETRIC, "%s: metric '%s' %s", who, m[i].name,
                          lr_reserved && strcmp(m[i].name, "lr") == 0
-                             ? "' is reserved for the learning rate column"
-                             : "' is given more than once in one call", NULL);
+                             ? "is reserved for the learning rate column"
+                             : "is given more than once in one call");
     return SGDR_OK;
 }
 
@@ -60,14 +55,13 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
     if (s == NULL) return SGDR_ENULL;
     if ((st = check_metrics(s, who, m, n, lr_reserved)) != SGDR_OK) return st;
     if (!s->running)
-        return sgdr_fail(s, SGDR_EORDER, who,
-                         " called with no run in progress: call sgdr_on_train_begin first",
-                         NULL);
+        return sgdr_fail(s, SGDR_EORDER,
+                         "%s called with no run in progress: call sgdr_on_train_begin first",
+                         who);
     return SGDR_OK;
 }
 
-/* Failure paths kept out of line, so that the per-batch path spills no registers for the
- * buffers of their messages. */
+/* Failure paths are kept out of the per-batch path. */
 #if defined(__GNUC__)
 #define SGDR_COLD __attribute__((cold, noinline))
 #define SGDR_NOINLINE __attribute__((noinline))
@@ -80,19 +74,14 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
 
 static SGDR_COLD sgdr_status set_lr_failed(const sgdr_scheduler *s, const char *who, double lr)
 {
-    char num[SGDR_NUMFMT_CAP], step[SGDR_NUMFMT_CAP];
-    sgdr_numfmt(num, lr);
-    sgdr_u64fmt(step, s->at.step);
-    return sgdr_fail(s, SGDR_EHOOK_SET_LR, who, ": the set_lr hook failed for lr ", num,
-                     " (step ", step, ")", NULL);
+    return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
+                     who, lr, (unsigned long long)s->at.step);
 }
 
 static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *who)
 {
-    char step[SGDR_NUMFMT_CAP];
-    sgdr_u64fmt(step, s->at.step);
-    return sgdr_fail(s, SGDR_EHOOK_GET_LR, who, ": the get_lr hook failed (step ", step, ")",
-                     NULL);
+    return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
+                     (unsigned long long)s->at.step);
 }
 
 /* Hand lr to the host's set_lr hook, if any. */
@@ -110,8 +99,8 @@ static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, d
  * a callback) would change it under the call that is running the hook. */
 static SGDR_COLD sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
 {
-    return sgdr_fail(s, SGDR_EORDER, who,
-                     " called from inside one of the same scheduler's hooks", NULL);
+    return sgdr_fail(s, SGDR_EORDER, "%s called from inside one of the same scheduler's hooks",
+                     who);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -129,9 +118,8 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     if (s->in_hook) return in_hook_refused(s, "sgdr_on_train_begin");
     if (s->running) {
         if (!s->resumable)
-            return sgdr_fail(s, SGDR_EORDER,
-                             "sgdr_on_train_begin called during a run: call "
-                             "sgdr_on_train_end first", NULL);
+            return sgdr_fail(s, SGDR_EORDER, "sgdr_on_train_begin called during a run: call "
+                             "sgdr_on_train_end first");
         /* Resuming a loaded run: keep the counters, give the host the restored lr. */
         if ((st = call_set_lr(s, "sgdr_on_train_begin", s->lr)) != SGDR_OK) return st;
         s->resumable = 0;
@@ -140,7 +128,7 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     if ((st = sgdr_config_check(&s->config, s->message, sizeof s->message)) != SGDR_OK)
         return st;
     sgdr_position_start(&s->config, &start);
-    lr = sgdr_position_lr(&s->config, &start);
+    lr = sgdr_phase_lr(&s->config, &start, 0);
     if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
     s->at = start;
     s->lr = lr;
@@ -163,14 +151,23 @@ static int metrics_valid(const sgdr_metric *m, size_t n)
     return n == 0 || name_clash(m, n, 1) == n;
 }
 
-/* Set the next batch's learning rate and advance the position by one batch. The position is
- * advanced in place (a copy of it would stall on store forwarding). On failure nothing has
- * changed. */
+/* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
+static SGDR_COLD sgdr_status at_limit(const sgdr_scheduler *s, const char *who,
+                                      const char *counter)
+{
+    return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
+                     "go on", who, counter, (unsigned long long)UINT64_MAX);
+}
+
+/* Set the next batch's learning rate and advance the position by one batch, in place. On
+ * failure nothing has changed. */
 static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
-    const double lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
-    const sgdr_status st = call_set_lr(s, who, lr);
-    if (st != SGDR_OK) return st;
+    double lr;
+    sgdr_status st;
+    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
+    lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
+    if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
     s->at.step++;
     s->at.batch_in_epoch++;
     s->at.pos++;
@@ -198,6 +195,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
      * before any hook runs. */
     in_order = s->running && sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
+    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
     trained = s->lr;
     if (s->get_lr != NULL) {
         int rc;
@@ -213,8 +211,8 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
             sgdr_history_append(&s->history, trained, m, n);
         return st;
     }
-    st = sgdr_history_prepare(&s->history, &s->allocator, m, n, s->message, sizeof s->message);
-    if (st != SGDR_OK) return st;
+    if (sgdr_history_prepare(&s->history, &s->allocator, m, n) != SGDR_OK)
+        return sgdr_fail(s, SGDR_ENOMEM, "out of memory while growing the history");
     if ((st = advance_batch(s, who)) != SGDR_OK) {
         sgdr_history_abort(&s->history, &s->allocator);
         return st;
@@ -244,15 +242,13 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     sgdr_status st;
     if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (epoch != s->at.epoch) {
-        char got[SGDR_NUMFMT_CAP], want[SGDR_NUMFMT_CAP];
-        sgdr_u64fmt(got, epoch);
-        sgdr_u64fmt(want, s->at.epoch);
-        return sgdr_fail(s, SGDR_EEPOCH, who, ": the host says epoch ", got,
-                         " but the scheduler expects epoch ", want,
-                         " (epochs are counted from 0; to resume a run, load its saved state "
-                         "first)", NULL);
-    }
+    if (epoch != s->at.epoch)
+        return sgdr_fail(s, SGDR_EEPOCH, "%s: the host says epoch %llu but the scheduler "
+                         "expects epoch %llu (epochs are counted from 0; to resume a run, load "
+                         "its saved state first)", who, (unsigned long long)epoch,
+                         (unsigned long long)s->at.epoch);
+    /* UINT64_MAX is the end of a phase that never ends: the epoch count stops short of it. */
+    if (s->at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
     next = s->at;
     next.epoch++;
     next.batch_in_epoch = 0;
@@ -263,12 +259,9 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
             s->in_hook = 1;
             rc = s->snapshot(s->weight_user, hook_cycle(s->at.cycle));
             s->in_hook = 0;
-            if (rc != 0) {
-                char cyc[SGDR_NUMFMT_CAP];
-                sgdr_u64fmt(cyc, s->at.cycle);
-                return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, who,
-                                 ": the snapshot hook failed for cycle ", cyc, NULL);
-            }
+            if (rc != 0)
+                return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, "%s: the snapshot hook failed for "
+                                 "cycle %llu", who, (unsigned long long)s->at.cycle);
             snapped = 1;
         }
         sgdr_position_restart(&s->config, &next);
@@ -277,7 +270,7 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
          * it to set_lr only if it changed (not at the end of warm-up, into the hold, or at a
          * peak clamped to the floor the previous cycle ended on). */
         if (s->config.restart_mode == SGDR_RESTART_PEAK) {
-            lr = sgdr_position_lr(&s->config, &next);
+            lr = sgdr_phase_lr(&s->config, &next, 0);
             if (lr != s->lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
         }
     }
@@ -302,12 +295,9 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
         s->in_hook = 1;
         rc = s->restore(s->weight_user, hook_cycle(s->last_snapshot));
         s->in_hook = 0;
-        if (rc != 0) {
-            char cyc[SGDR_NUMFMT_CAP];
-            sgdr_u64fmt(cyc, s->last_snapshot);
-            return sgdr_fail(s, SGDR_EHOOK_RESTORE, who, ": the restore hook failed for cycle ",
-                             cyc, NULL);
-        }
+        if (rc != 0)
+            return sgdr_fail(s, SGDR_EHOOK_RESTORE, "%s: the restore hook failed for cycle %llu",
+                             who, (unsigned long long)s->last_snapshot);
     }
     s->running = 0;
     s->resumable = 0;

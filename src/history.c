@@ -1,24 +1,32 @@
 /* SPDX-License-Identifier: MIT */
-/* history.c -- the per-batch record of learning rates and metrics (see history.h). */
-#include "history.h"
-
+/* history.c -- the per-batch record of learning rates and metrics (see history.h), and the
+ * public functions that read it. */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "numfmt.h"
+#include "scheduler.h"
 
-void sgdr_history_init(sgdr_history *h)
+void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size)
 {
-    memset(h, 0, sizeof *h);
+    if (size != 0 && n > (size_t)-1 / size) return NULL;
+    return a->alloc(a->user, n * size == 0 ? 1 : n * size);
+}
+
+void sgdr_release(const sgdr_allocator *a, void *p)
+{
+    if (p != NULL) a->free(a->user, p);
 }
 
 static void drop_columns(sgdr_history *h, const sgdr_allocator *a, size_t keep)
 {
-    while (h->ncolumns > keep) {
-        sgdr_history_column *c = &h->columns[--h->ncolumns];
+    while (h->nallocated > keep) {
+        sgdr_history_column *c = &h->columns[--h->nallocated];
         sgdr_release(a, c->name);
         sgdr_release(a, c->values);
     }
+    if (h->ncolumns > keep) h->ncolumns = keep;
 }
 
 void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a)
@@ -26,7 +34,7 @@ void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a)
     drop_columns(h, a, 0);
     sgdr_release(a, h->columns);
     sgdr_release(a, h->slot);
-    sgdr_history_init(h);
+    memset(h, 0, sizeof *h);
 }
 
 void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first_step)
@@ -37,59 +45,42 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
     h->first_step = first_step;
 }
 
-/* Grow every column to hold at least `rows` rows (doubling: amortised O(1) per row). */
+/* Give every column room for `rows` rows (doubling: amortised O(1) per row). A column is
+ * only replaced once its copy is made, so a failure loses nothing; the capacity grows once
+ * every column has the room. */
 static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a, size_t rows)
 {
-    size_t cap = h->capacity ? h->capacity : 64, i, done;
-    double *fresh[64];
-    double **next = fresh;
-    sgdr_status st = SGDR_OK;
+    size_t cap = h->capacity ? h->capacity : 64, i;
     while (cap < rows) {
         if (cap > ((size_t)-1 / sizeof(double)) / 2) return SGDR_ENOMEM;
         cap *= 2;
     }
-    if (cap == h->capacity) return SGDR_OK;
-    if (h->ncolumns > 64) {
-        next = sgdr_alloc_array(a, h->ncolumns, sizeof *next);
+    for (i = 0; i < h->nallocated; i++) {
+        double *next = sgdr_alloc_array(a, cap, sizeof(double));
         if (next == NULL) return SGDR_ENOMEM;
+        memcpy(next, h->columns[i].values, h->rows * sizeof(double));
+        sgdr_release(a, h->columns[i].values);
+        h->columns[i].values = next;
     }
-    /* All new buffers first, then swap: a failure leaves the old ones untouched. */
-    for (done = 0; done < h->ncolumns; done++) {
-        next[done] = sgdr_alloc_array(a, cap, sizeof(double));
-        if (next[done] == NULL) {
-            st = SGDR_ENOMEM;
-            break;
-        }
-    }
-    if (st == SGDR_OK) {
-        for (i = 0; i < h->ncolumns; i++) {
-            memcpy(next[i], h->columns[i].values, h->rows * sizeof(double));
-            sgdr_release(a, h->columns[i].values);
-            h->columns[i].values = next[i];
-        }
-        h->capacity = cap;
-    } else {
-        for (i = 0; i < done; i++) sgdr_release(a, next[i]);
-    }
-    if (next != fresh) sgdr_release(a, next);
-    return st;
+    h->capacity = cap;
+    return SGDR_OK;
 }
 
-/* Append a column called `name`, NaN in every existing row. */
+/* Add a column called `name` after the others, NaN in every existing row, not yet visible. */
 static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const char *name)
 {
     sgdr_history_column *c;
     size_t len = strlen(name), i;
-    if (h->ncolumns == h->column_cap) {
+    if (h->nallocated == h->column_cap) {
         size_t cap = h->column_cap ? h->column_cap * 2 : 8;
         sgdr_history_column *cols = sgdr_alloc_array(a, cap, sizeof *cols);
         if (cols == NULL) return SGDR_ENOMEM;
-        if (h->ncolumns) memcpy(cols, h->columns, h->ncolumns * sizeof *cols);
+        if (h->nallocated) memcpy(cols, h->columns, h->nallocated * sizeof *cols);
         sgdr_release(a, h->columns);
         h->columns = cols;
         h->column_cap = cap;
     }
-    c = &h->columns[h->ncolumns];
+    c = &h->columns[h->nallocated];
     c->name = sgdr_alloc_array(a, len + 1, 1);
     if (c->name == NULL) return SGDR_ENOMEM;
     c->values = sgdr_alloc_array(a, h->capacity ? h->capacity : 1, sizeof(double));
@@ -99,48 +90,43 @@ static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const ch
     }
     memcpy(c->name, name, len + 1);
     for (i = 0; i < h->rows; i++) c->values[i] = NAN;
-    h->ncolumns++;
+    h->nallocated++;
     return SGDR_OK;
 }
 
 /* The column called `name`, trying `hint` first (metrics usually come in the same order
- * every batch), or ncolumns when there is none. */
+ * every batch), or nallocated when there is none. */
 static size_t find_column(const sgdr_history *h, const char *name, size_t hint)
 {
     size_t i;
-    if (hint < h->ncolumns && strcmp(h->columns[hint].name, name) == 0) return hint;
-    for (i = 0; i < h->ncolumns; i++)
+    if (hint < h->nallocated && strcmp(h->columns[hint].name, name) == 0) return hint;
+    for (i = 0; i < h->nallocated; i++)
         if (strcmp(h->columns[i].name, name) == 0) return i;
-    return h->ncolumns;
+    return h->nallocated;
 }
 
 sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
-                                 const sgdr_metric *m, size_t n, char *msg, size_t cap)
+                                 const sgdr_metric *m, size_t n)
 {
     size_t i;
-    sgdr_status st;
-    h->prepared_columns = h->ncolumns;
-    if (h->ncolumns == 0 && (st = add_column(h, a, "lr")) != SGDR_OK) goto nomem;
+    sgdr_status st = SGDR_ENOMEM;
+    if (h->nallocated == 0 && add_column(h, a, "lr") != SGDR_OK) goto fail;
     if (n > h->slot_cap) {
         size_t want = n < 8 ? 8 : n;
         size_t *slot = sgdr_alloc_array(a, want, sizeof *slot);
-        if (slot == NULL) {
-            st = SGDR_ENOMEM;
-            goto nomem;
-        }
+        if (slot == NULL) goto fail;
         sgdr_release(a, h->slot);
         h->slot = slot;
         h->slot_cap = want;
     }
     for (i = 0; i < n; i++) {
         size_t col = find_column(h, m[i].name, i + 1);
-        if (col == h->ncolumns && (st = add_column(h, a, m[i].name)) != SGDR_OK) goto nomem;
+        if (col == h->nallocated && add_column(h, a, m[i].name) != SGDR_OK) goto fail;
         h->slot[i] = col;
     }
-    if (h->rows == h->capacity && (st = grow_rows(h, a, h->rows + 1)) != SGDR_OK) goto nomem;
+    if (h->rows == h->capacity && grow_rows(h, a, h->rows + 1) != SGDR_OK) goto fail;
     return SGDR_OK;
-nomem:
-    sgdr_msgf(msg, cap, "out of memory while growing the history", NULL);
+fail:
     sgdr_history_abort(h, a);
     return st;
 }
@@ -148,6 +134,7 @@ nomem:
 void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n)
 {
     size_t i, row = h->rows;
+    h->ncolumns = h->nallocated;
     for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
     h->columns[0].values[row] = lr;
     for (i = 0; i < n; i++) h->columns[h->slot[i]].values[row] = m[i].value;
@@ -156,22 +143,28 @@ void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_
 
 void sgdr_history_abort(sgdr_history *h, const sgdr_allocator *a)
 {
-    drop_columns(h, a, h->prepared_columns);
+    drop_columns(h, a, h->ncolumns);
 }
 
-/* Append text to buf when it fits; always count it. */
+/* ---- the CSV text ---- */
+
+/* Append text to buf when it fits; always count it. The count saturates at SIZE_MAX, which
+ * no text of the address space reaches, so a history too large to print is told apart. */
 static void put(char *buf, size_t cap, size_t *len, const char *text, size_t n)
 {
-    if (buf != NULL && *len + n <= cap) memcpy(buf + *len, text, n);
+    if (*len > (size_t)-1 - n) {
+        *len = (size_t)-1;
+        return;
+    }
+    if (buf != NULL && *len <= cap && n <= cap - *len) memcpy(buf + *len, text, n);
     *len += n;
 }
 
 /* A column name as a CSV field: quoted (RFC 4180) when it holds a comma, quote or newline. */
 static void put_name(char *buf, size_t cap, size_t *len, const char *name)
 {
-    size_t n = strlen(name);
     if (strpbrk(name, ",\"\r\n") == NULL) {
-        put(buf, cap, len, name, n);
+        put(buf, cap, len, name, strlen(name));
         return;
     }
     put(buf, cap, len, "\"", 1);
@@ -182,7 +175,9 @@ static void put_name(char *buf, size_t cap, size_t *len, const char *name)
     put(buf, cap, len, "\"", 1);
 }
 
-size_t sgdr_history_csv(const sgdr_history *h, char *buf, size_t cap)
+/* The CSV text into buf (when not NULL and it fits); returns its length, or SIZE_MAX when
+ * that does not fit in a size_t. */
+static size_t history_csv(const sgdr_history *h, char *buf, size_t cap)
 {
     size_t len = 0, r, c;
     char num[SGDR_NUMFMT_CAP];
@@ -193,7 +188,7 @@ size_t sgdr_history_csv(const sgdr_history *h, char *buf, size_t cap)
     }
     if (h->ncolumns == 0) put(buf, cap, &len, ",lr", 3);
     put(buf, cap, &len, "\n", 1);
-    for (r = 0; r < h->rows; r++) {
+    for (r = 0; r < h->rows && len != (size_t)-1; r++) {
         put(buf, cap, &len, num, sgdr_u64fmt(num, h->first_step + r));
         for (c = 0; c < h->ncolumns; c++) {
             put(buf, cap, &len, ",", 1);
@@ -202,4 +197,150 @@ size_t sgdr_history_csv(const sgdr_history *h, char *buf, size_t cap)
         put(buf, cap, &len, "\n", 1);
     }
     return len;
+}
+
+/* ---- the public functions ---- */
+
+sgdr_status sgdr_history_rows(const sgdr_scheduler *s, size_t *rows)
+{
+    if (s == NULL) return SGDR_ENULL;
+    if (rows == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_history_rows: rows is NULL");
+    *rows = s->history.rows;
+    return SGDR_OK;
+}
+
+/* Column 0 ("lr") exists even before the first row. */
+static size_t column_count(const sgdr_scheduler *s)
+{
+    return s->history.ncolumns ? s->history.ncolumns : 1;
+}
+
+sgdr_status sgdr_history_columns(const sgdr_scheduler *s, size_t *columns)
+{
+    if (s == NULL) return SGDR_ENULL;
+    if (columns == NULL)
+        return sgdr_fail(s, SGDR_ENULL, "sgdr_history_columns: columns is NULL");
+    *columns = column_count(s);
+    return SGDR_OK;
+}
+
+static sgdr_status bad_column(const sgdr_scheduler *s, const char *who, size_t column)
+{
+    return sgdr_fail(s, SGDR_EINDEX, "%s: column %llu does not exist (there are %llu)", who,
+                     (unsigned long long)column, (unsigned long long)column_count(s));
+}
+
+sgdr_status sgdr_history_column_name(const sgdr_scheduler *s, size_t column, const char **name)
+{
+    static const char who[] = "sgdr_history_column_name";
+    if (s == NULL) return SGDR_ENULL;
+    if (name == NULL) return sgdr_fail(s, SGDR_ENULL, "%s: name is NULL", who);
+    if (column >= column_count(s)) return bad_column(s, who, column);
+    *name = s->history.ncolumns ? s->history.columns[column].name : "lr";
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_history_find(const sgdr_scheduler *s, const char *name, size_t *column)
+{
+    size_t i;
+    if (s == NULL) return SGDR_ENULL;
+    if (name == NULL || column == NULL)
+        return sgdr_fail(s, SGDR_ENULL, "sgdr_history_find: %s is NULL",
+                         name == NULL ? "name" : "column");
+    if (strcmp(name, "lr") == 0) {
+        *column = 0;
+        return SGDR_OK;
+    }
+    for (i = 1; i < s->history.ncolumns; i++) {
+        if (strcmp(s->history.columns[i].name, name) == 0) {
+            *column = i;
+            return SGDR_OK;
+        }
+    }
+    return sgdr_fail(s, SGDR_EINDEX, "sgdr_history_find: no column named '%s'", name);
+}
+
+sgdr_status sgdr_history_copy(const sgdr_scheduler *s, size_t column, size_t first,
+                              double *out, size_t count)
+{
+    static const char who[] = "sgdr_history_copy";
+    const sgdr_history *h;
+    if (s == NULL) return SGDR_ENULL;
+    h = &s->history;
+    if (out == NULL && count > 0) return sgdr_fail(s, SGDR_ENULL, "%s: out is NULL", who);
+    if (column >= column_count(s)) return bad_column(s, who, column);
+    if (first > h->rows || count > h->rows - first)
+        return sgdr_fail(s, SGDR_EINDEX,
+                         "%s: rows %llu + %llu go past the end of the history (%llu rows)", who,
+                         (unsigned long long)first, (unsigned long long)count,
+                         (unsigned long long)h->rows);
+    if (count > 0) memcpy(out, h->columns[column].values + first, count * sizeof *out);
+    return SGDR_OK;
+}
+
+static sgdr_status too_large(const sgdr_scheduler *s, const char *who)
+{
+    return sgdr_fail(s, SGDR_ENOMEM, "%s: the CSV text of %llu rows is larger than memory "
+                     "can hold", who, (unsigned long long)s->history.rows);
+}
+
+sgdr_status sgdr_history_to_csv(const sgdr_scheduler *s, char *buf, size_t cap, size_t *len)
+{
+    size_t need;
+    if (s == NULL) return SGDR_ENULL;
+    if (len == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_history_to_csv: len is NULL");
+    need = history_csv(&s->history, NULL, 0);
+    if (need == (size_t)-1) return too_large(s, "sgdr_history_to_csv");
+    *len = need;
+    if (buf == NULL) return SGDR_OK;
+    if (cap < need)
+        return sgdr_fail(s, SGDR_EBUFSIZE,
+                         "sgdr_history_to_csv: buffer of %llu bytes is too small for %llu",
+                         (unsigned long long)cap, (unsigned long long)need);
+    history_csv(&s->history, buf, cap);
+    return SGDR_OK;
+}
+
+/* The text of errno value e, without the thread-unsafe strerror. */
+static const char *errno_text(int e, char *buf, size_t cap)
+{
+    if (strerror_r(e, buf, cap) != 0) sgdr_format(buf, cap, "error %llu", (unsigned long long)e);
+    return buf;
+}
+
+sgdr_status sgdr_history_write_csv(const sgdr_scheduler *s, const char *path)
+{
+    static const char who[] = "sgdr_history_write_csv";
+    const sgdr_allocator *a;
+    size_t need;
+    char *text, why[128];
+    FILE *f;
+    int ok, err;
+    if (s == NULL) return SGDR_ENULL;
+    if (path == NULL) return sgdr_fail(s, SGDR_ENULL, "%s: path is NULL", who);
+    a = &s->allocator;
+    need = history_csv(&s->history, NULL, 0);
+    if (need == (size_t)-1) return too_large(s, who);
+    text = sgdr_alloc_array(a, need, 1);
+    if (text == NULL) return sgdr_fail(s, SGDR_ENOMEM, "%s: out of memory for the CSV text", who);
+    history_csv(&s->history, text, need);
+    errno = 0;
+    f = fopen(path, "wb");
+    if (f == NULL) {
+        err = errno;
+        sgdr_release(a, text);
+        return sgdr_fail(s, SGDR_EIO, "%s: cannot open '%s' for writing: %s", who, path,
+                         errno_text(err, why, sizeof why));
+    }
+    ok = fwrite(text, 1, need, f) == need;
+    err = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    sgdr_release(a, text);
+    if (!ok)
+        return sgdr_fail(s, SGDR_EIO, "%s: cannot write '%s': %s", who, path,
+                         errno_text(err, why, sizeof why));
+    return SGDR_OK;
 }

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* scheduler.c -- creating, configuring and inspecting a scheduler. The callbacks are in
- * callbacks.c, the state blob in state.c, the history in history.c. */
+/* scheduler.c -- creating, configuring and inspecting a scheduler. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "numfmt.h"
 #include "scheduler.h"
 
 static void *default_alloc(void *user, size_t size)
@@ -18,17 +16,6 @@ static void default_free(void *user, void *ptr)
 {
     (void)user;
     free(ptr);
-}
-
-void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size)
-{
-    if (size != 0 && n > (size_t)-1 / size) return NULL;
-    return a->alloc(a->user, n * size == 0 ? 1 : n * size);
-}
-
-void sgdr_release(const sgdr_allocator *a, void *p)
-{
-    if (p != NULL) a->free(a->user, p);
 }
 
 sgdr_status sgdr_create_with_allocator(sgdr_scheduler **out, sgdr_alloc_fn alloc,
@@ -45,9 +32,6 @@ sgdr_status sgdr_create_with_allocator(sgdr_scheduler **out, sgdr_alloc_fn alloc
     s->allocator.free = free_fn;
     s->allocator.user = user;
     sgdr_config_defaults(&s->config);
-    s->config_ok = 0; /* the required parameters are unset */
-    sgdr_cycle_table_build(&s->config, &s->table);
-    sgdr_history_init(&s->history);
     s->lr = NAN;
     *out = s;
     return SGDR_OK;
@@ -67,51 +51,35 @@ void sgdr_destroy(sgdr_scheduler *s)
     a.free(a.user, s);
 }
 
-int sgdr_config_valid(const sgdr_config *c)
-{
-    char scratch[SGDR_MSG_CAP];
-    return sgdr_config_check(c, scratch, sizeof scratch) == SGDR_OK;
-}
-
 sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 {
     sgdr_config next;
     sgdr_status st;
+    char scratch[SGDR_MSG_CAP];
     if (s == NULL) return SGDR_ENULL;
     /* The value is judged first, so a bad value is named as such even mid-run. */
     next = s->config;
     st = sgdr_config_set(&next, p, value, s->message, sizeof s->message);
     if (st != SGDR_OK) return st;
     if (s->running || s->in_hook)
-        return sgdr_fail(s, SGDR_EORDER, "cannot change ", sgdr_param_name(p),
-                         s->in_hook ? " from inside a hook"
-                                    : " during a run: call sgdr_on_train_end first", NULL);
+        return sgdr_fail(s, SGDR_EORDER, "cannot change %s %s", sgdr_param_name(p),
+                         s->in_hook ? "from inside a hook"
+                                    : "during a run: call sgdr_on_train_end first");
     s->config = next;
-    s->config_ok = sgdr_config_valid(&s->config);
-    if (p == SGDR_PARAM_CYCLE_LENGTH || p == SGDR_PARAM_MULT_FACTOR)
-        sgdr_cycle_table_build(&s->config, &s->table);
+    s->config_ok = sgdr_config_check(&next, scratch, sizeof scratch) == SGDR_OK;
     return SGDR_OK;
 }
 
 sgdr_status sgdr_get_param(const sgdr_scheduler *s, sgdr_param p, double *value)
 {
+    const sgdr_param_info *r = sgdr_param_row((int)p);
     if (s == NULL) return SGDR_ENULL;
-    if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_param: value is NULL", NULL);
-    if (sgdr_config_get(&s->config, p, value) == SGDR_OK) return SGDR_OK;
-    return sgdr_config_unknown(p, sgdr_message_buffer(s), SGDR_MSG_CAP);
-}
-
-sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p)
-{
-    int i;
-    if (name == NULL || p == NULL) return SGDR_ENULL;
-    for (i = SGDR_PARAM_MIN_LR; i <= SGDR_PARAM_HISTORY; i++) {
-        if (strcmp(name, sgdr_param_name((sgdr_param)i)) == 0) {
-            *p = (sgdr_param)i;
-            return SGDR_OK;
-        }
-    }
-    return SGDR_EBADPARAM;
+    if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_param: value is NULL");
+    if (r == NULL)
+        return sgdr_fail(s, SGDR_EBADPARAM, "unknown parameter id %g (valid ids are 1 to %llu)",
+                         (double)(int)p, (unsigned long long)SGDR_PARAM_LAST);
+    *value = sgdr_config_get(&s->config, r);
+    return SGDR_OK;
 }
 
 sgdr_status sgdr_set_lr_hooks(sgdr_scheduler *s, sgdr_get_lr_fn get, sgdr_set_lr_fn set,
@@ -142,25 +110,23 @@ double sgdr_lr(const sgdr_scheduler *s)
 sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
 {
     sgdr_position p;
+    char msg[SGDR_MSG_CAP];
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
-    if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL", NULL);
+    if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL");
     /* The check's verdict is kept with the configuration; only a failure runs it again,
      * for its message. */
-    if (!s->config_ok &&
-        (st = sgdr_config_check(&s->config, sgdr_message_buffer(s), SGDR_MSG_CAP)) != SGDR_OK)
-        return st;
-    sgdr_position_at(&s->config, &s->table, step, &p);
-    *lr = sgdr_position_lr(&s->config, &p);
+    if (!s->config_ok && (st = sgdr_config_check(&s->config, msg, sizeof msg)) != SGDR_OK)
+        return sgdr_fail(s, st, "%s", msg);
+    sgdr_position_at(&s->config, step, &p);
+    *lr = sgdr_phase_lr(&s->config, &p, p.pos);
     return SGDR_OK;
 }
 
 sgdr_status sgdr_get_progress(const sgdr_scheduler *s, sgdr_progress what, uint64_t *value)
 {
-    char num[SGDR_NUMFMT_CAP];
     if (s == NULL) return SGDR_ENULL;
-    if (value == NULL)
-        return sgdr_fail(s, SGDR_ENULL, "sgdr_get_progress: value is NULL", NULL);
+    if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_progress: value is NULL");
     switch (what) {
     case SGDR_PROGRESS_STEP: *value = s->at.step; return SGDR_OK;
     case SGDR_PROGRESS_EPOCH: *value = s->at.epoch; return SGDR_OK;
@@ -173,7 +139,6 @@ sgdr_status sgdr_get_progress(const sgdr_scheduler *s, sgdr_progress what, uint6
     case SGDR_PROGRESS_LAST_SNAPSHOT: *value = s->last_snapshot; return SGDR_OK;
     case SGDR_PROGRESS_RUNNING: *value = (uint64_t)s->running; return SGDR_OK;
     }
-    sgdr_numfmt(num, (double)(int)what);
-    return sgdr_fail(s, SGDR_EBADPARAM, "unknown progress id ", num,
-                     " (valid ids are 1 to 10)", NULL);
+    return sgdr_fail(s, SGDR_EBADPARAM, "unknown progress id %g (valid ids are 1 to 10)",
+                     (double)(int)what);
 }

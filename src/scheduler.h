@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* scheduler.h -- the scheduler object shared by the source files that implement it. */
+/* scheduler.h -- the scheduler object and what its source files share: the allocator, the
+ * message text (text.c), and the parts of the object (schedule.h, history.h). */
 #ifndef SGDR_SCHEDULER_H
 #define SGDR_SCHEDULER_H
 
-#include "alloc.h"
+#include <stdarg.h>
+
 #include "history.h"
 #include "schedule.h"
 #include "sgdr.h"
 
 #define SGDR_MSG_CAP 256
 
+/* Room for any number printed by sgdr_numfmt() or sgdr_u64fmt(), with its NUL. */
+#define SGDR_NUMFMT_CAP 32
+
+#if defined(__GNUC__)
+#define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SGDR_PRINTF(f, a)
+#endif
+
 struct sgdr_scheduler {
     sgdr_allocator allocator;
     sgdr_config config;
-    sgdr_cycle_table table; /* of config; rebuilt when cycle_length or mult_factor change */
-    int config_ok;          /* sgdr_config_check(config) passes; kept with config */
+    int config_ok; /* sgdr_config_check(config) passes; kept with config */
 
     /* The run. */
     int running;      /* between on_train_begin and on_train_end */
@@ -34,18 +44,26 @@ struct sgdr_scheduler {
     void *weight_user;
     int in_hook; /* a hook is running: calls that would change the scheduler are refused */
 
-    /* The only field written through a const scheduler: the message of the last failure. */
-    char message[SGDR_MSG_CAP];
+    char message[SGDR_MSG_CAP]; /* of the last failure */
 };
 
-/* Whether config passes sgdr_config_check (its message is not kept). */
-int sgdr_config_valid(const sgdr_config *c);
+/* v as "%.17g" (reads back to the same double) with '.' as the decimal point whatever the
+ * locale; "nan", "inf", "-inf" for the non-finite. Returns the length. */
+size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v);
 
-/* Record st's message: the strings given (NULL-terminated list) are concatenated. Returns
- * st, so that a failure path is `return sgdr_fail(s, SGDR_EVALUE, "...", NULL);`. */
-sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *first, ...);
+/* v in decimal. Returns the length. */
+size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 
-/* Writable message buffer of a (possibly const) scheduler. */
-char *sgdr_message_buffer(const sgdr_scheduler *s);
+/* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
+ * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%. */
+void sgdr_format(char *msg, size_t cap, const char *fmt, ...) SGDR_PRINTF(3, 4);
+void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap);
+
+/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
+uint32_t sgdr_crc32c(const void *data, size_t len);
+
+/* Record a failure's message in s and return st. */
+sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
+    SGDR_PRINTF(3, 4);
 
 #endif

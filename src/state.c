@@ -1,130 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 /* state.c -- sgdr_save_state / sgdr_load_state: the checkpoint blob.
  *
- * The layout is documented byte by byte in docs/STATE_FORMAT.md; the offsets below are the
- * table there. Every field is written and read one at a time in little-endian order, never
- * by copying a struct, so neither the host's byte order nor its struct padding leaks into
- * the format. A load checks the framing (length, magic, version, checksum), decodes into a
- * scratch copy, validates every field against the configuration it carries, and only then
- * replaces the live scheduler: a refused blob changes nothing. */
+ * The layout is documented byte by byte in docs/STATE_FORMAT.md. Every field is written and
+ * read one at a time in little-endian order, never by copying a struct, so neither the
+ * host's byte order nor its struct padding leaks into the format. The parameters are placed
+ * by the parameter table. A load checks the framing (length, magic, version, checksum),
+ * decodes, checks each value by the rules of sgdr_set_param, recomputes what the
+ * configuration and the epoch count determine, and compares: a blob is accepted only if it
+ * is what this library would have saved (within the libm tolerance the format allows for
+ * the peak and the learning rate), and only then replaces the live scheduler. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
-#include "crc32c.h"
-#include "numfmt.h"
 #include "scheduler.h"
 
 #define MAGIC "SGDRSTAT"
-#define MAGIC_SIZE 8
-#define FORMAT_MAJOR 1
-#define FORMAT_MINOR 0
 #define HEADER_SIZE 16
 #define BODY_END_1_0 184 /* end of the fields of format 1.0, where 1.x appends */
-#define BLOB_SIZE_1_0 (BODY_END_1_0 + 4)
+#define SIZE_1_0 (BODY_END_1_0 + 4)
+#define BODY_END_1_1 192 /* 1.1 appends cycle_warmup_steps */
+#define SIZE_1_1 (BODY_END_1_1 + 4)
+#define FLAGS_WARMUP 1u /* byte 94 of a 1.1 blob: cycle_warmup_steps is not 0 */
 
-/* Byte offsets of the fields of format 1.0 (docs/STATE_FORMAT.md). */
-enum {
-    OFF_MAGIC = 0,
-    OFF_MAJOR = 8,
-    OFF_MINOR = 10,
-    OFF_TOTAL = 12,
-    OFF_MIN_LR = 16,
-    OFF_MAX_LR = 24,
-    OFF_LR_DECAY = 32,
-    OFF_MULT_FACTOR = 40,
-    OFF_WARMUP_START_LR = 48,
-    OFF_STEPS_PER_EPOCH = 56,
-    OFF_CYCLE_LENGTH = 64,
-    OFF_WARMUP_EPOCHS = 72,
-    OFF_MAX_CYCLES = 80,
-    OFF_RESTART_MODE = 88,
-    OFF_RESTORE_AT_END = 89,
-    OFF_HISTORY = 90,
-    OFF_SET = 91,
-    OFF_RUNNING = 92,
-    OFF_PHASE = 93,
-    OFF_RESERVED = 94, /* 2 bytes, zero */
-    OFF_STEP = 96,
-    OFF_EPOCH = 104,
-    OFF_BATCH_IN_EPOCH = 112,
-    OFF_CYCLE = 120,
-    OFF_CYCLE_LEN_NOW = 128,
-    OFF_CYCLE_END = 136,
-    OFF_POS = 144,
-    OFF_PEAK = 152,
-    OFF_LR = 160,
-    OFF_SNAPSHOTS = 168,
-    OFF_LAST_SNAPSHOT = 176
-};
+/* Byte offsets of the header and the byte-sized run fields. */
+enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING = 92,
+       OFF_PHASE = 93, OFF_FLAGS = 94 };
 
 /* The one NaN the format holds (unset min_lr / max_lr, lr before the first run): the
- * positive quiet NaN with an empty payload. Any other NaN bit pattern is refused, so that
- * an accepted 1.0 blob saves back to exactly the same bytes. */
+ * positive quiet NaN with an empty payload. */
 #define CANONICAL_NAN_BITS 0x7FF8000000000000ull
 
 /* The peak and learning rate in a blob were computed with the writer's libm (pow, cos),
  * which may differ from ours in the last bits; they are checked to within this fraction
  * of the schedule's scale (the tolerance of the golden vectors), and then used as stored. */
 #define LIBM_TOLERANCE 1e-12
-
-/* ---- little-endian field access ---- */
-
-static void put_u16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    int i;
-    for (i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    int i;
-    for (i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *p, double v)
-{
-    uint64_t bits = CANONICAL_NAN_BITS;
-    if (!isnan(v)) memcpy(&bits, &v, sizeof bits); /* IEEE-754 binary64 bits */
-    put_u64(p, bits);
-}
-
-static uint16_t get_u16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    int i;
-    for (i = 3; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    int i;
-    for (i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-static double get_f64(const unsigned char *p)
-{
-    uint64_t bits = get_u64(p);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-/* ---- the fields of format 1.0 ---- */
 
 /* Everything a blob carries: the configuration and the run. */
 typedef struct state_fields {
@@ -135,244 +45,201 @@ typedef struct state_fields {
     uint64_t snapshots, last_snapshot;
 } state_fields;
 
-static void encode(const state_fields *f, unsigned char *b)
+/* The 8-byte fields of the run, in blob order from offset 96 (the parameters are placed by
+ * the parameter table). */
+#define RUN(name, member, real) {name, offsetof(state_fields, member), real}
+static const struct {
+    const char *name;
+    size_t member;
+    int real;
+} run_field[] = {RUN("step", at.step, 0), RUN("epoch", at.epoch, 0),
+                 RUN("batch in epoch", at.batch_in_epoch, 0), RUN("cycle", at.cycle, 0),
+                 RUN("cycle length", at.cycle_length, 0), RUN("cycle end", at.cycle_end, 0),
+                 RUN("position in cycle", at.pos, 0), RUN("peak", at.peak, 1),
+                 RUN("learning rate", lr, 1), RUN("snapshots", snapshots, 0),
+                 RUN("last snapshot", last_snapshot, 0)};
+#define RUN_FIELDS (sizeof run_field / sizeof run_field[0])
+#define RUN_AT(i) (96 + 8 * (i))
+
+uint32_t sgdr_crc32c(const void *data, size_t len)
 {
-    const sgdr_config *c = &f->config;
-    memset(b, 0, BLOB_SIZE_1_0);
-    memcpy(b + OFF_MAGIC, MAGIC, MAGIC_SIZE);
-    put_u16(b + OFF_MAJOR, FORMAT_MAJOR);
-    put_u16(b + OFF_MINOR, FORMAT_MINOR);
-    put_u32(b + OFF_TOTAL, BLOB_SIZE_1_0);
-    put_f64(b + OFF_MIN_LR, c->min_lr);
-    put_f64(b + OFF_MAX_LR, c->max_lr);
-    put_f64(b + OFF_LR_DECAY, c->lr_decay);
-    put_f64(b + OFF_MULT_FACTOR, c->mult_factor);
-    put_f64(b + OFF_WARMUP_START_LR, c->warmup_start_lr);
-    put_u64(b + OFF_STEPS_PER_EPOCH, c->steps_per_epoch);
-    put_u64(b + OFF_CYCLE_LENGTH, c->cycle_length);
-    put_u64(b + OFF_WARMUP_EPOCHS, c->warmup_epochs);
-    put_u64(b + OFF_MAX_CYCLES, c->max_cycles);
-    b[OFF_RESTART_MODE] = (unsigned char)c->restart_mode;
-    b[OFF_RESTORE_AT_END] = (unsigned char)c->restore_at_end;
-    b[OFF_HISTORY] = (unsigned char)c->history;
-    b[OFF_SET] = (unsigned char)c->set;
-    b[OFF_RUNNING] = (unsigned char)f->running;
-    b[OFF_PHASE] = (unsigned char)f->at.phase;
-    put_u64(b + OFF_STEP, f->at.step);
-    put_u64(b + OFF_EPOCH, f->at.epoch);
-    put_u64(b + OFF_BATCH_IN_EPOCH, f->at.batch_in_epoch);
-    put_u64(b + OFF_CYCLE, f->at.cycle);
-    put_u64(b + OFF_CYCLE_LEN_NOW, f->at.cycle_length);
-    put_u64(b + OFF_CYCLE_END, f->at.cycle_end);
-    put_u64(b + OFF_POS, f->at.pos);
-    put_f64(b + OFF_PEAK, f->at.peak);
-    put_f64(b + OFF_LR, f->lr);
-    put_u64(b + OFF_SNAPSHOTS, f->snapshots);
-    put_u64(b + OFF_LAST_SNAPSHOT, f->last_snapshot);
-    put_u32(b + BODY_END_1_0, sgdr_crc32c(b, BODY_END_1_0));
+    const unsigned char *p = data;
+    uint32_t crc = 0xFFFFFFFFu;
+    int bit;
+    while (len-- > 0) {
+        crc ^= *p++;
+        for (bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+    }
+    return crc ^ 0xFFFFFFFFu;
 }
 
-static void decode(const unsigned char *b, state_fields *f)
+static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
-    sgdr_config *c = &f->config;
-    c->min_lr = get_f64(b + OFF_MIN_LR);
-    c->max_lr = get_f64(b + OFF_MAX_LR);
-    c->lr_decay = get_f64(b + OFF_LR_DECAY);
-    c->mult_factor = get_f64(b + OFF_MULT_FACTOR);
-    c->warmup_start_lr = get_f64(b + OFF_WARMUP_START_LR);
-    c->steps_per_epoch = get_u64(b + OFF_STEPS_PER_EPOCH);
-    c->cycle_length = get_u64(b + OFF_CYCLE_LENGTH);
-    c->warmup_epochs = get_u64(b + OFF_WARMUP_EPOCHS);
-    c->max_cycles = get_u64(b + OFF_MAX_CYCLES);
-    c->restart_mode = b[OFF_RESTART_MODE];
-    c->restore_at_end = b[OFF_RESTORE_AT_END];
-    c->history = b[OFF_HISTORY];
-    c->set = b[OFF_SET];
+    int i;
+    for (i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    while (bytes-- > 0) v = (v << 8) | p[bytes];
+    return v;
+}
+
+/* A field as the 64 bits the blob stores: a real as its IEEE-754 binary64 bits (every NaN
+ * as the canonical one), a count as itself. */
+static uint64_t bits_of(const void *field, int real)
+{
+    uint64_t bits;
+    double v;
+    if (!real) return *(const uint64_t *)field;
+    memcpy(&v, field, sizeof v);
+    if (isnan(v)) return CANONICAL_NAN_BITS;
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+static void set_bits(void *field, uint64_t bits)
+{
+    memcpy(field, &bits, sizeof bits); /* a double and a uint64_t are both 8 bytes */
+}
+
+/* The fields from offset 16 to body_end (184 for 1.0, 192 for 1.1). */
+static void encode_body(const state_fields *f, unsigned char *b, size_t body_end)
+{
+    size_t i;
+    memset(b + HEADER_SIZE, 0, body_end - HEADER_SIZE);
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        const sgdr_param_info *r = sgdr_param_row((int)i);
+        const char *field = (const char *)&f->config + r->field;
+        if (r->state + 8u > body_end) continue;
+        if (r->kind == SGDR_KIND_CHOICE) b[r->state] = (unsigned char)*(const int *)(const void *)field;
+        else put_le(b + r->state, bits_of(field, r->kind == SGDR_KIND_REAL), 8);
+    }
+    b[OFF_SET] = (unsigned char)f->config.set;
+    b[OFF_RUNNING] = (unsigned char)f->running;
+    b[OFF_PHASE] = (unsigned char)f->at.phase;
+    b[OFF_FLAGS] = body_end > BODY_END_1_0 && f->config.cycle_warmup_steps != 0 ? FLAGS_WARMUP : 0;
+    for (i = 0; i < RUN_FIELDS; i++)
+        put_le(b + RUN_AT(i), bits_of((const char *)f + run_field[i].member, run_field[i].real), 8);
+}
+
+static void decode(const unsigned char *b, size_t body_end, state_fields *f)
+{
+    size_t i;
+    memset(f, 0, sizeof *f);
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        const sgdr_param_info *r = sgdr_param_row((int)i);
+        char *field = (char *)&f->config + r->field;
+        if (r->state + 8u > body_end) continue; /* absent in this minor: 0 */
+        if (r->kind == SGDR_KIND_CHOICE) *(int *)(void *)field = b[r->state];
+        else set_bits(field, get_le(b + r->state, 8));
+    }
+    f->config.set = b[OFF_SET];
     f->running = b[OFF_RUNNING];
     f->at.phase = b[OFF_PHASE];
-    f->at.step = get_u64(b + OFF_STEP);
-    f->at.epoch = get_u64(b + OFF_EPOCH);
-    f->at.batch_in_epoch = get_u64(b + OFF_BATCH_IN_EPOCH);
-    f->at.cycle = get_u64(b + OFF_CYCLE);
-    f->at.cycle_length = get_u64(b + OFF_CYCLE_LEN_NOW);
-    f->at.cycle_end = get_u64(b + OFF_CYCLE_END);
-    f->at.pos = get_u64(b + OFF_POS);
-    f->at.peak = get_f64(b + OFF_PEAK);
-    f->lr = get_f64(b + OFF_LR);
-    f->snapshots = get_u64(b + OFF_SNAPSHOTS);
-    f->last_snapshot = get_u64(b + OFF_LAST_SNAPSHOT);
+    for (i = 0; i < RUN_FIELDS; i++)
+        set_bits((char *)f + run_field[i].member, get_le(b + RUN_AT(i), 8));
 }
 
 sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size_t *len)
 {
     state_fields f;
+    unsigned char *b = buf;
+    /* The smallest format that holds the state: 1.0 unless cycle warm-up is on, so that
+     * every 1.0 reader loads what needs nothing newer. */
+    size_t end, size;
     if (s == NULL) return SGDR_ENULL;
-    if (len == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_save_state: len is NULL", NULL);
-    *len = BLOB_SIZE_1_0;
+    if (len == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_save_state: len is NULL");
+    end = s->config.cycle_warmup_steps != 0 ? BODY_END_1_1 : BODY_END_1_0;
+    size = end + 4;
+    *len = size;
     if (buf == NULL) return SGDR_OK;
-    if (cap < BLOB_SIZE_1_0) {
-        char a[SGDR_NUMFMT_CAP], b[SGDR_NUMFMT_CAP];
-        sgdr_u64fmt(a, cap);
-        sgdr_u64fmt(b, BLOB_SIZE_1_0);
-        return sgdr_fail(s, SGDR_EBUFSIZE, "sgdr_save_state: buffer of ", a,
-                         " bytes is too small for the ", b, "-byte state", NULL);
-    }
+    if (cap < size)
+        return sgdr_fail(s, SGDR_EBUFSIZE, "sgdr_save_state: buffer of %llu bytes is too small "
+                         "for the %llu-byte state", (unsigned long long)cap,
+                         (unsigned long long)size);
     f.config = s->config;
     f.running = s->running;
     f.at = s->at;
     f.lr = s->lr;
     f.snapshots = s->snapshots;
     f.last_snapshot = s->last_snapshot;
-    encode(&f, buf);
+    memcpy(b, MAGIC, 8);
+    put_le(b + OFF_MAJOR, 1, 2);
+    put_le(b + OFF_MINOR, end == BODY_END_1_0 ? 0 : 1, 2);
+    put_le(b + OFF_TOTAL, size, 4);
+    encode_body(&f, b, end);
+    put_le(b + end, sgdr_crc32c(b, end), 4);
     return SGDR_OK;
 }
 
-/* ---- messages ---- */
+/* ---- the framing ---- */
 
-/* "0x" and 8 hex digits. */
-static void hex32(char out[SGDR_NUMFMT_CAP], uint32_t v)
+static sgdr_status bad_size(const sgdr_scheduler *s, uint32_t total, unsigned minor,
+                            size_t least)
 {
-    static const char digits[] = "0123456789abcdef";
-    int i;
-    out[0] = '0';
-    out[1] = 'x';
-    for (i = 0; i < 8; i++) out[2 + i] = digits[(v >> (28 - 4 * i)) & 15u];
-    out[10] = '\0';
+    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: its header says %llu bytes, "
+                     "but format 1.%llu is %s %llu", (unsigned long long)total,
+                     (unsigned long long)minor, minor == 0 ? "exactly" : "at least",
+                     (unsigned long long)least);
 }
-
-/* Up to 8 bytes as space-separated hex pairs ("7b 22 6d"). */
-static void hex_bytes(char out[SGDR_NUMFMT_CAP], const unsigned char *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i, o = 0;
-    for (i = 0; i < n && i < 8; i++) {
-        if (i > 0) out[o++] = ' ';
-        out[o++] = digits[p[i] >> 4];
-        out[o++] = digits[p[i] & 15u];
-    }
-    out[o] = '\0';
-}
-
-/* "state blob inconsistent: <what> (<value>)" */
-static sgdr_status corrupt(const sgdr_scheduler *s, const char *what, uint64_t value)
-{
-    char num[SGDR_NUMFMT_CAP];
-    sgdr_u64fmt(num, value);
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", what, " (", num, ")",
-                     NULL);
-}
-
-/* "state blob inconsistent: <what> (<value>)" for a real field. */
-static sgdr_status corrupt_real(const sgdr_scheduler *s, const char *what, double value)
-{
-    char num[SGDR_NUMFMT_CAP];
-    sgdr_numfmt(num, value);
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", what, " (", num, ")",
-                     NULL);
-}
-
-/* "state blob inconsistent: <a> (<x>) <relation> <b> (<y>)" */
-static sgdr_status corrupt_pair(const sgdr_scheduler *s, const char *a, uint64_t x,
-                                const char *relation, const char *b, uint64_t y)
-{
-    char nx[SGDR_NUMFMT_CAP], ny[SGDR_NUMFMT_CAP];
-    sgdr_u64fmt(nx, x);
-    sgdr_u64fmt(ny, y);
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", a, " (", nx, ") ",
-                     relation, " ", b, " (", ny, ")", NULL);
-}
-
-/* "state blob inconsistent: <what> is <got> but <where> <index> gives <want>" */
-static sgdr_status mismatch(const sgdr_scheduler *s, const char *what, uint64_t got,
-                            uint64_t want, const char *where, uint64_t index)
-{
-    char a[SGDR_NUMFMT_CAP], b[SGDR_NUMFMT_CAP], i[SGDR_NUMFMT_CAP];
-    sgdr_u64fmt(a, got);
-    sgdr_u64fmt(b, want);
-    sgdr_u64fmt(i, index);
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", what, " is ", a, " but ",
-                     where, " ", i, " gives ", b, NULL);
-}
-
-/* "state blob inconsistent: <what> is <got> but its position gives <want>" */
-static sgdr_status corrupt_value(const sgdr_scheduler *s, const char *what, double got,
-                                 double want)
-{
-    char a[SGDR_NUMFMT_CAP], b[SGDR_NUMFMT_CAP];
-    sgdr_numfmt(a, got);
-    sgdr_numfmt(b, want);
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", what, " is ", a,
-                     " but its position gives ", b, NULL);
-}
-
-/* ---- validation of the framing ---- */
 
 /* Length, magic, version and checksum. On success *total is the blob's length. */
 static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, size_t len,
                                uint32_t *total)
 {
-    char x[SGDR_NUMFMT_CAP], y[SGDR_NUMFMT_CAP];
-    uint16_t major, minor;
+    unsigned major, minor;
     uint32_t stored, computed;
 
     /* Foreign data is named as such even when it is shorter than the magic. */
-    if (memcmp(b, MAGIC, len < MAGIC_SIZE ? len : MAGIC_SIZE) != 0) {
-        hex_bytes(x, b, len < MAGIC_SIZE ? len : MAGIC_SIZE);
-        return sgdr_fail(s, SGDR_EMAGIC, "not a libsgdr state blob: it starts with bytes ",
-                         x, " instead of \"SGDRSTAT\"", NULL);
+    if (memcmp(b, MAGIC, len < 8 ? len : 8) != 0) {
+        char hex[32];
+        size_t i, o = 0;
+        for (i = 0; i < len && i < 8; i++) {
+            sgdr_format(hex + o, sizeof hex - o, i > 0 ? " %02x" : "%02x", (unsigned)b[i]);
+            o += strlen(hex + o);
+        }
+        return sgdr_fail(s, SGDR_EMAGIC, "not a libsgdr state blob: it starts with bytes %s "
+                         "instead of \"SGDRSTAT\"", hex);
     }
-    if (len < HEADER_SIZE) {
-        sgdr_u64fmt(x, len);
-        sgdr_u64fmt(y, BLOB_SIZE_1_0);
-        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: ", x, " of at least ", y,
-                         " bytes (shorter than the 16-byte header)", NULL);
-    }
-    major = get_u16(b + OFF_MAJOR);
-    minor = get_u16(b + OFF_MINOR);
-    if (major != FORMAT_MAJOR) {
-        sgdr_u64fmt(x, major);
-        sgdr_u64fmt(y, minor);
-        if (major > FORMAT_MAJOR)
-            return sgdr_fail(s, SGDR_EVERSION, "state blob has format ", x, ".", y,
-                             ", a newer major version than this library reads (1.x): load it "
-                             "with a libsgdr that reads format ", x, NULL);
-        return sgdr_fail(s, SGDR_EVERSION, "state blob has format ", x, ".", y,
-                         ", which no libsgdr writes (this library reads 1.x)", NULL);
-    }
-    *total = get_u32(b + OFF_TOTAL);
-    if (len < *total) {
-        sgdr_u64fmt(x, len);
-        sgdr_u64fmt(y, *total);
-        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: ", x, " of ", y, " bytes",
-                         NULL);
-    }
-    if (len > *total) {
-        sgdr_u64fmt(x, len);
-        sgdr_u64fmt(y, *total);
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", x,
-                         " bytes given but its header says ", y,
-                         " (pass exactly the bytes sgdr_save_state wrote)", NULL);
-    }
-    /* A newer minor version appends fields before the checksum; 1.0 is exactly 188. */
-    if (*total < BLOB_SIZE_1_0 || (minor == 0 && *total != BLOB_SIZE_1_0)) {
-        sgdr_u64fmt(x, *total);
-        sgdr_u64fmt(y, minor);
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: its header says ", x,
-                         " bytes, but format 1.", y,
-                         minor == 0 ? " is exactly 188" : " is at least 188", NULL);
-    }
-    stored = get_u32(b + *total - 4);
+    if (len < HEADER_SIZE)
+        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of at least 188 bytes "
+                         "(shorter than the 16-byte header)", (unsigned long long)len);
+    major = (unsigned)get_le(b + OFF_MAJOR, 2);
+    minor = (unsigned)get_le(b + OFF_MINOR, 2);
+    if (major > 1)
+        return sgdr_fail(s, SGDR_EVERSION, "state blob has format %llu.%llu, a newer major "
+                         "version than this library reads (1.x): load it with a libsgdr that "
+                         "reads format %llu", (unsigned long long)major,
+                         (unsigned long long)minor, (unsigned long long)major);
+    if (major < 1)
+        return sgdr_fail(s, SGDR_EVERSION, "state blob has format %llu.%llu, which no libsgdr "
+                         "writes (this library reads 1.x)", (unsigned long long)major,
+                         (unsigned long long)minor);
+    *total = (uint32_t)get_le(b + OFF_TOTAL, 4);
+    if (len < *total)
+        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of %llu bytes",
+                         (unsigned long long)len, (unsigned long long)*total);
+    if (len > *total)
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %llu bytes given but its "
+                         "header says %llu (pass exactly the bytes sgdr_save_state wrote)",
+                         (unsigned long long)len, (unsigned long long)*total);
+    /* A newer minor appends fields before the checksum; 1.0 is exactly 188 bytes. */
+    if (*total < SIZE_1_0 || (minor == 0 && *total != SIZE_1_0))
+        return bad_size(s, *total, minor, SIZE_1_0);
+    stored = (uint32_t)get_le(b + *total - 4, 4);
     computed = sgdr_crc32c(b, *total - 4);
-    if (stored != computed) {
-        hex32(x, stored);
-        hex32(y, computed);
-        return sgdr_fail(s, SGDR_ECHECKSUM, "state blob checksum mismatch: stored ", x,
-                         ", computed ", y, ": the blob is corrupt", NULL);
-    }
+    if (stored != computed)
+        return sgdr_fail(s, SGDR_ECHECKSUM, "state blob checksum mismatch: stored 0x%08x, "
+                         "computed 0x%08x: the blob is corrupt", (unsigned)stored,
+                         (unsigned)computed);
+    /* 1.1 and later hold cycle_warmup_steps. */
+    if (minor > 0 && *total < SIZE_1_1) return bad_size(s, *total, minor, SIZE_1_1);
     return SGDR_OK;
 }
 
-/* ---- validation of the fields ---- */
+/* ---- the fields ---- */
 
 static int same_bits(double a, double b)
 {
@@ -387,108 +254,103 @@ static int canonical(double v)
     return !isnan(v) || bits == CANONICAL_NAN_BITS;
 }
 
-/* |got - want| within LIBM_TOLERANCE of the scale max(max_lr, |want|). */
-static int close_to(const sgdr_config *c, double got, double want)
+static sgdr_status corrupt(const sgdr_scheduler *s, const char *what, uint64_t value)
 {
-    double scale = fabs(want) > c->max_lr ? fabs(want) : c->max_lr;
-    return isfinite(got) && fabs(got - want) <= LIBM_TOLERANCE * scale;
+    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu)", what,
+                     (unsigned long long)value);
 }
 
-/* The byte-sized fields: flags 0 or 1, known enum values, reserved bytes zero. */
-static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b)
+static sgdr_status corrupt_pair(const sgdr_scheduler *s, const char *a, uint64_t x,
+                                const char *relation, const char *b, uint64_t y)
+{
+    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu) %s %s (%llu)", a,
+                     (unsigned long long)x, relation, b, (unsigned long long)y);
+}
+
+/* The byte-sized fields: flags 0 or 1, known enum values, reserved bytes zero (byte 94 of
+ * a 1.1 blob holds FLAGS_WARMUP). */
+static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, unsigned minor)
 {
     static const struct {
         int offset, max;
         const char *name;
-    } field[] = {{OFF_RESTART_MODE, 1, "restart_mode byte"},
-                 {OFF_RESTORE_AT_END, 1, "restore_at_end byte"},
-                 {OFF_HISTORY, 1, "history byte"},
-                 {OFF_SET, 7, "set-parameter mask"},
-                 {OFF_RUNNING, 1, "running byte"},
-                 {OFF_PHASE, SGDR_PHASE_HOLD, "phase byte"},
-                 {OFF_RESERVED, 0, "reserved byte 94"},
-                 {OFF_RESERVED + 1, 0, "reserved byte 95"}};
+    } field[] = {{88, 1, "restart_mode byte"},   {89, 1, "restore_at_end byte"},
+                 {90, 1, "history byte"},        {OFF_SET, 7, "set-parameter mask"},
+                 {OFF_RUNNING, 1, "running byte"}, {OFF_PHASE, SGDR_PHASE_HOLD, "phase byte"},
+                 {OFF_FLAGS, 0, "reserved byte 94"}, {95, 0, "reserved byte 95"}};
     size_t i;
-    for (i = 0; i < sizeof field / sizeof field[0]; i++)
-        if (b[field[i].offset] > field[i].max)
-            return corrupt(s, field[i].name, b[field[i].offset]);
+    for (i = 0; i < sizeof field / sizeof field[0]; i++) {
+        int max = field[i].offset == OFF_FLAGS && minor > 0 ? (int)FLAGS_WARMUP : field[i].max;
+        if (b[field[i].offset] > max) return corrupt(s, field[i].name, b[field[i].offset]);
+    }
     return SGDR_OK;
 }
 
 /* The configuration: every set parameter by the rules of sgdr_set_param; the required ones
- * that are unset read as NaN (steps_per_epoch as 0); a running blob passes the whole
- * sgdr_config_check, as on_train_begin required when that run began. */
+ * that are unset hold no value; a running blob passes the whole sgdr_config_check, as
+ * on_train_begin required when that run began. */
 static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, int running)
 {
-    static const unsigned bit[] = {SGDR_SET_MIN_LR, SGDR_SET_MAX_LR, SGDR_SET_STEPS};
     char msg[SGDR_MSG_CAP];
     sgdr_config probe;
     int i;
     if (!canonical(c->min_lr) || !canonical(c->max_lr))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ",
-                         canonical(c->min_lr) ? "max_lr" : "min_lr",
-                         " holds a NaN other than 0x7ff8000000000000", NULL);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s holds a NaN other than "
+                         "0x7ff8000000000000", canonical(c->min_lr) ? "max_lr" : "min_lr");
     sgdr_config_defaults(&probe);
-    for (i = SGDR_PARAM_MIN_LR; i <= SGDR_PARAM_HISTORY; i++) {
-        double v = 0;
-        sgdr_config_get(c, (sgdr_param)i, &v);
-        if (i <= SGDR_PARAM_STEPS_PER_EPOCH && !(c->set & bit[i - 1])) {
-            char num[SGDR_NUMFMT_CAP];
-            if (i == SGDR_PARAM_STEPS_PER_EPOCH) {
-                if (c->steps_per_epoch == 0) continue;
-                sgdr_u64fmt(num, c->steps_per_epoch);
-            } else {
-                if (isnan(v)) continue;
-                sgdr_numfmt(num, v);
-            }
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ",
-                             sgdr_param_name((sgdr_param)i), " is marked unset but holds ",
-                             num, NULL);
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        const sgdr_param_info *r = sgdr_param_row(i);
+        const char *field = (const char *)c + r->field;
+        if (r->required && !(c->set & (1u << (i - 1)))) {
+            double held = r->kind == SGDR_KIND_REAL ? *(const double *)(const void *)field
+                                                    : (double)*(const uint64_t *)(const void *)field;
+            if (r->kind == SGDR_KIND_REAL ? isnan(held) : held == 0) continue;
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is marked unset but "
+                             "holds %g", r->name, held);
         }
-        if (sgdr_config_set(&probe, (sgdr_param)i, v, msg, sizeof msg) != SGDR_OK)
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: ", msg, NULL);
+        if (sgdr_config_set(&probe, (sgdr_param)i, sgdr_config_get(c, r), msg, sizeof msg))
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s", msg);
     }
     if (running && sgdr_config_check(c, msg, sizeof msg) != SGDR_OK)
         return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a running state with an "
-                         "invalid configuration: ", msg, NULL);
+                         "invalid configuration: %s", msg);
     return SGDR_OK;
 }
 
-/* What holds for the counters of any scheduler, running or not, whatever its
- * configuration has become since: they only ever count up together. */
+/* What holds for the counters of any scheduler, running or not, whatever its configuration
+ * has become since: they only ever count up together, from those of sgdr_create. */
 static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f)
 {
     const sgdr_position *p = &f->at;
-    if (isnan(f->lr)) {
-        /* Never started: the counters are those of sgdr_create. */
+    size_t i;
+    if (isnan(f->lr)) { /* never started */
         if (!canonical(f->lr))
             return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: the learning rate "
-                             "holds a NaN other than 0x7ff8000000000000", NULL);
-        const uint64_t counter[] = {p->step, p->epoch, p->batch_in_epoch, p->cycle,
-                                    p->cycle_length, p->cycle_end, p->pos,
-                                    (uint64_t)p->phase, f->snapshots, f->last_snapshot};
-        static const char *const name[] = {
-            "a state that never started has step", "a state that never started has epoch",
-            "a state that never started has batch in epoch",
-            "a state that never started has cycle",
-            "a state that never started has cycle length",
-            "a state that never started has cycle end",
-            "a state that never started has position in cycle",
-            "a state that never started has phase", "a state that never started has snapshots",
-            "a state that never started has last snapshot"};
-        size_t i;
+                             "holds a NaN other than 0x7ff8000000000000");
         if (f->running) return corrupt(s, "a running state without a learning rate", 1);
-        for (i = 0; i < sizeof counter / sizeof counter[0]; i++)
-            if (counter[i] != 0) return corrupt(s, name[i], counter[i]);
-        if (!same_bits(p->peak, 0.0))
-            return corrupt_real(s, "a state that never started has peak", p->peak);
+        if (p->phase != 0) return corrupt(s, "a state that never started has phase", 1);
+        for (i = 0; i < RUN_FIELDS; i++) {
+            const char *field = (const char *)f + run_field[i].member;
+            if (run_field[i].member == offsetof(state_fields, lr) || bits_of(field, 0) == 0)
+                continue;
+            if (run_field[i].real)
+                return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
+                                 "started has %s (%g)", run_field[i].name,
+                                 *(const double *)(const void *)field);
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
+                             "started has %s (%llu)", run_field[i].name,
+                             (unsigned long long)bits_of(field, 0));
+        }
         return SGDR_OK;
     }
     if (!(isfinite(f->lr) && f->lr >= 0))
-        return corrupt_real(s, "learning rate is not finite and >= 0", f->lr);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is not "
+                         "finite and >= 0 (%g)", f->lr);
     if (!(isfinite(p->peak) && p->peak >= 0))
-        return corrupt_real(s, "peak is not finite and >= 0", p->peak);
-    if (p->pos > p->step) return corrupt_pair(s, "position in cycle", p->pos, "exceeds", "step", p->step);
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is not finite and "
+                         ">= 0 (%g)", p->peak);
+    if (p->pos > p->step)
+        return corrupt_pair(s, "position in cycle", p->pos, "exceeds", "step", p->step);
     if (p->batch_in_epoch > p->pos)
         return corrupt_pair(s, "batch in epoch", p->batch_in_epoch, "exceeds",
                             "position in cycle", p->pos);
@@ -499,157 +361,110 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f
     if (f->snapshots > 0 && (f->last_snapshot >= p->cycle || f->last_snapshot < f->snapshots - 1))
         return corrupt_pair(s, "last snapshot cycle", f->last_snapshot, "does not fit",
                             "snapshots", f->snapshots);
+    if (p->epoch == UINT64_MAX) return corrupt(s, "epoch count past its limit", p->epoch);
     return SGDR_OK;
 }
 
-/* Whether sgdr_position_at finds the cycle of `epoch` in bounded time: in warm-up, for
- * mult_factor 1 (closed form), within the table of cycle starts, and within the checkpoints
- * past it (at most cp_stride steps from one), or after them when their walk ended because
- * lengths saturate (fewer than cp_stride cycles remain). Only for a factor so close to 1
- * that the walk stopped at SGDR_CHECKPOINT_WALK cycles does an epoch past the last
- * checkpoint mean stepping cycle by cycle, up to billions of them at a forged epoch near
- * 2^64; a load must not take that long, so there the cycle is checked by bounds. */
-static int cheap_to_place(const sgdr_config *c, const sgdr_cycle_table *t, uint64_t epoch)
+/* |got - want| within LIBM_TOLERANCE of the scale max(max_lr, |want|). */
+static int close_to(const sgdr_config *c, double got, double want)
 {
-    const size_t last = t->count - 1;
-    size_t j;
-    uint64_t e;
-    if (epoch < c->warmup_epochs || c->mult_factor == 1.0) return 1;
-    if (t->length[last] == SGDR_CYCLE_FOREVER) return 1;
-    if (c->max_cycles != 0 && c->max_cycles <= last) return 1;
-    e = epoch - c->warmup_epochs;
-    if (e < sgdr_add_sat(t->start[last], t->length[last]) || t->cp_count == 0) return 1;
-    j = t->cp_count - 1;
-    if (e < sgdr_add_sat(t->cp_start[j], t->cp_length[j])) return 1;
-    return t->cp_cycle[j] - last < SGDR_CHECKPOINT_WALK;
+    double scale = fabs(want) > c->max_lr ? fabs(want) : c->max_lr;
+    return isfinite(got) && fabs(got - want) <= LIBM_TOLERANCE * scale;
 }
 
-/* The cycle bookkeeping of an epoch that is cheap to place: exactly what the configuration
- * gives for that epoch count. Restarts happen only at epoch ends, so the epoch alone decides the
- * cycle, however many batches each epoch had. */
-static sgdr_status check_cycle_exact(const sgdr_scheduler *s, const sgdr_config *c,
-                                     const sgdr_cycle_table *t, const sgdr_position *p)
-{
-    sgdr_config by_epoch = *c;
-    sgdr_position want;
-    /* With one step per epoch, sgdr_position_at's step is the epoch count. */
-    by_epoch.steps_per_epoch = 1;
-    sgdr_position_at(&by_epoch, t, p->epoch, &want);
-    if ((uint64_t)p->phase != (uint64_t)want.phase)
-        return mismatch(s, "phase", (uint64_t)p->phase, (uint64_t)want.phase, "epoch", p->epoch);
-    if (p->cycle != want.cycle) return mismatch(s, "cycle", p->cycle, want.cycle, "epoch", p->epoch);
-    if (p->cycle_length != want.cycle_length)
-        return mismatch(s, "cycle length", p->cycle_length, want.cycle_length, "cycle", p->cycle);
-    if (p->cycle_end != want.cycle_end)
-        return mismatch(s, "cycle end", p->cycle_end, want.cycle_end, "cycle", p->cycle);
-    /* Warm-up, cycle 0 and the hold have exact peaks; later cycles come from pow(). */
-    if ((p->phase != SGDR_PHASE_CYCLE || p->cycle == 0) ? !same_bits(p->peak, want.peak)
-                                                        : !close_to(c, p->peak, want.peak))
-        return corrupt_value(s, "peak", p->peak, want.peak);
-    return SGDR_OK;
-}
-
-/* The cycle bookkeeping of an epoch past the last checkpoint of a walk that was cut
- * (mult_factor within a few 1e-5 of 1): a cycle after that checkpoint's, no shorter than
- * growth by at least one epoch per cycle allows, starting after it ends, holding the epoch,
- * before max_cycles, with its peak. */
-static sgdr_status check_cycle_beyond(const sgdr_scheduler *s, const sgdr_config *c,
-                                      const sgdr_cycle_table *t, const sgdr_position *p)
-{
-    const size_t j = t->cp_count - 1;
-    const uint64_t k0 = t->cp_cycle[j], end0 = sgdr_add_sat(t->cp_start[j], t->cp_length[j]);
-    if (p->phase == SGDR_PHASE_WARMUP)
-        return corrupt_pair(s, "phase", (uint64_t)p->phase, "is warm-up past", "epoch",
-                            c->warmup_epochs);
-    if (p->phase == SGDR_PHASE_HOLD) {
-        if (c->max_cycles == 0 || p->cycle != c->max_cycles)
-            return corrupt_pair(s, "cycle of the hold", p->cycle, "is not", "max_cycles",
-                                c->max_cycles);
-        if (p->cycle_length != SGDR_CYCLE_FOREVER || p->cycle_end != UINT64_MAX)
-            return corrupt(s, "the hold does not last forever", p->cycle_end);
-        if (!same_bits(p->peak, c->min_lr)) return corrupt_value(s, "peak", p->peak, c->min_lr);
-        return SGDR_OK;
-    }
-    if (p->cycle <= k0)
-        return corrupt_pair(s, "cycle", p->cycle, "is too small for", "epoch", p->epoch);
-    if (c->max_cycles != 0 && p->cycle >= c->max_cycles)
-        return corrupt_pair(s, "cycle", p->cycle, "is not before", "max_cycles", c->max_cycles);
-    if (p->cycle_length < sgdr_add_sat(t->cp_length[j], p->cycle - k0))
-        return corrupt_pair(s, "cycle length", p->cycle_length, "is too short for", "cycle",
-                            p->cycle);
-    if (p->cycle_end < p->cycle_length ||
-        p->cycle_end - p->cycle_length < sgdr_add_sat(c->warmup_epochs, end0))
-        return corrupt_pair(s, "cycle end", p->cycle_end, "is too early for", "cycle", p->cycle);
-    if (p->epoch < p->cycle_end - p->cycle_length || p->epoch >= p->cycle_end)
-        return corrupt_pair(s, "epoch", p->epoch, "is outside the cycle ending at", "epoch",
-                            p->cycle_end);
-    if (!close_to(c, p->peak, sgdr_cycle_peak(c, p->cycle)))
-        return corrupt_value(s, "peak", p->peak, sgdr_cycle_peak(c, p->cycle));
-    return SGDR_OK;
-}
-
-/* A running state: the cycle bookkeeping fits the configuration and the epoch count, and
- * the learning rate is what the position trains at. */
-static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f,
-                             const sgdr_cycle_table *t)
+/* A running state: its phase, cycle, cycle length and end, peak and learning rate are what
+ * the configuration and the epoch count give (restarts happen only at epoch ends, so the
+ * epoch alone decides the cycle, however many batches each epoch had). *want is the state
+ * as this library would have saved it; where the format allows the writer's libm its last
+ * bits (the peak of a cycle after the first, the learning rate), a close value is kept. */
+static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f, state_fields *want)
 {
     const sgdr_config *c = &f->config;
-    const sgdr_position *p = &f->at;
-    double lr;
-    sgdr_status st;
-
-    st = cheap_to_place(c, t, p->epoch) ? check_cycle_exact(s, c, t, p)
-                                        : check_cycle_beyond(s, c, t, p);
-    if (st != SGDR_OK) return st;
+    const sgdr_position *p = &f->at, *w = &want->at;
+    sgdr_config by_epoch = *c;
+    static const char *const name[] = {"phase", "cycle", "cycle length", "cycle end"};
+    uint64_t got[4], exp[4];
+    size_t i;
+    by_epoch.steps_per_epoch = 1; /* a step is then an epoch count */
+    sgdr_position_at(&by_epoch, p->epoch, &want->at);
+    want->at.step = p->step;
+    want->at.epoch = p->epoch;
+    want->at.batch_in_epoch = p->batch_in_epoch;
+    want->at.pos = p->pos;
+    got[0] = (uint64_t)p->phase, got[1] = p->cycle, got[2] = p->cycle_length, got[3] = p->cycle_end;
+    exp[0] = (uint64_t)w->phase, exp[1] = w->cycle, exp[2] = w->cycle_length, exp[3] = w->cycle_end;
+    for (i = 0; i < 4; i++)
+        if (got[i] != exp[i])
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is %llu but %s %llu "
+                             "gives %llu", name[i], (unsigned long long)got[i],
+                             i < 2 ? "epoch" : "cycle",
+                             (unsigned long long)(i < 2 ? p->epoch : p->cycle),
+                             (unsigned long long)exp[i]);
+    if (w->phase == SGDR_PHASE_CYCLE && w->cycle > 0 && close_to(c, p->peak, w->peak))
+        want->at.peak = p->peak;
+    if (!same_bits(p->peak, w->peak))
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is %g but its position "
+                         "gives %g", p->peak, w->peak);
     /* Until the first restart every batch of the run is in the current phase. */
     if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&
         p->pos != p->step)
         return corrupt_pair(s, "position in cycle", p->pos, "differs from", "step", p->step);
-
     if (c->restart_mode == SGDR_RESTART_KERAS_SEED && p->pos == 0 && p->cycle > 0) {
         /* keras-seed carries the last value of an earlier cycle into a restart: it lies
          * between min_lr and the peaks of the cycles before (max_lr ... P[k-1]). */
         double prev = sgdr_cycle_peak(c, p->cycle - 1);
-        double lo = prev < c->min_lr ? prev : c->min_lr;
-        double hi = prev > c->max_lr ? prev : c->max_lr;
-        double slack = LIBM_TOLERANCE * hi;
-        if (!(f->lr >= lo - slack && f->lr <= hi + slack))
-            return corrupt_real(s, "learning rate at a keras-seed restart is outside the "
-                                "range of the cycles before", f->lr);
+        double lo = prev < c->min_lr ? prev : c->min_lr, hi = prev > c->max_lr ? prev : c->max_lr;
+        if (!(f->lr >= lo - LIBM_TOLERANCE * hi && f->lr <= hi + LIBM_TOLERANCE * hi))
+            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate at a "
+                             "keras-seed restart is outside the range of the cycles before "
+                             "(%g)", f->lr);
         return SGDR_OK;
     }
-    lr = sgdr_position_lr(c, p);
-    if (!close_to(c, f->lr, lr)) return corrupt_value(s, "learning rate", f->lr, lr);
+    want->lr = sgdr_phase_lr(c, w, w->pos);
+    if (close_to(c, f->lr, want->lr)) want->lr = f->lr;
+    if (!same_bits(f->lr, want->lr))
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is %g but "
+                         "its position gives %g", f->lr, want->lr);
     return SGDR_OK;
 }
 
 sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
 {
     const unsigned char *b = buf;
-    state_fields f;
-    sgdr_cycle_table table;
+    unsigned char again[BODY_END_1_1];
+    state_fields f, want;
     uint32_t total = 0;
+    unsigned minor;
+    size_t body_end, i;
     sgdr_status st;
 
     if (s == NULL) return SGDR_ENULL;
     if (s->in_hook)
         return sgdr_fail(s, SGDR_EORDER, "sgdr_load_state called from inside one of the same "
-                         "scheduler's hooks", NULL);
-    if (b == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_load_state: buf is NULL", NULL);
+                         "scheduler's hooks");
+    if (b == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_load_state: buf is NULL");
     if ((st = check_frame(s, b, len, &total)) != SGDR_OK) return st;
-    if ((st = check_bytes(s, b)) != SGDR_OK) return st;
-    /* Fields a newer minor appended (between offset 184 and the checksum) are skipped. */
-    memset(&f, 0, sizeof f);
-    decode(b, &f);
+    minor = (unsigned)get_le(b + OFF_MINOR, 2);
+    /* Fields a newer minor appended after those this library knows are skipped. */
+    body_end = minor == 0 ? BODY_END_1_0 : BODY_END_1_1;
+    if ((st = check_bytes(s, b, minor)) != SGDR_OK) return st;
+    decode(b, body_end, &f);
     if ((st = check_config(s, &f.config, f.running)) != SGDR_OK) return st;
+    if (minor > 0 && (b[OFF_FLAGS] != 0) != (f.config.cycle_warmup_steps != 0))
+        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: flags byte 94 (%llu) does "
+                         "not match cycle_warmup_steps (%llu)", (unsigned long long)b[OFF_FLAGS],
+                         (unsigned long long)f.config.cycle_warmup_steps);
     if ((st = check_counters(s, &f)) != SGDR_OK) return st;
-    sgdr_cycle_table_build(&f.config, &table);
-    if (f.running && (st = check_run(s, &f, &table)) != SGDR_OK) return st;
+    want = f;
+    if (f.running && (st = check_run(s, &f, &want)) != SGDR_OK) return st;
+    /* The round trip: what is accepted saves back to the same bytes. */
+    encode_body(&want, again, body_end);
+    for (i = HEADER_SIZE; i < body_end; i++)
+        if (again[i] != b[i]) return corrupt(s, "the byte at this offset does not save back", i);
 
     /* Everything checked: replace. */
     s->config = f.config;
-    s->config_ok = sgdr_config_valid(&f.config);
-    s->table = table;
+    s->config_ok = sgdr_config_check(&f.config, (char *)again, sizeof again) == SGDR_OK;
     s->running = f.running;
     s->resumable = f.running;
     s->at = f.at;

@@ -32,7 +32,7 @@
 #include "testutil.h"
 
 /* The first parameter id sgdr.h does not define. */
-#define UNKNOWN_PARAM 13
+#define UNKNOWN_PARAM 14
 
 /* ---- fixtures: the state a call starts from ---- */
 
@@ -481,6 +481,7 @@ static const struct {
     {SGDR_PARAM_MAX_CYCLES,      "V.VVVVV.V" "V." ".V" "VV", NULL},
     {SGDR_PARAM_RESTORE_AT_END,  "V.VVVVVVV" "V." "VV" "VV", "must be 0 or 1"},
     {SGDR_PARAM_HISTORY,         "V.VVVVVVV" "V." "VV" "VV", "must be 0 or 1"},
+    {SGDR_PARAM_CYCLE_WARMUP_STEPS, "V.VVVVV.V" "V." ".V" "VV", NULL},
 };
 
 /* ---- running a row ---- */

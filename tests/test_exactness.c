@@ -139,14 +139,16 @@ static const struct restart_case {
     {CFG(SGDR_RESTART_PEAK, 5, 3, 1.5, 0.5, 1), 97, 1000},
     {CFG(SGDR_RESTART_PEAK, 1, 1, 2, 1, 0), 62, 1000},
     {CFG(SGDR_RESTART_KERAS_SEED, 3, 1, 2, 1, 0), 60, 1000},
-    {CFG(SGDR_RESTART_PEAK, 1, 1, 1.0001, 1, 0), 3000, 3000},
-    {CFG(SGDR_RESTART_PEAK, 2, 7, 1.0001, 0.5, 3), 3000, 3000},
+    {CFG(SGDR_RESTART_PEAK, 1, 1, 1.001, 1, 0), 3000, 3000},
+    {CFG(SGDR_RESTART_PEAK, 2, 7, 1.001, 0.5, 3), 3000, 3000},
+    {CFG(SGDR_RESTART_PEAK, 1, 1, 1.0 + 0x1p-40, 1, 0), 3000, 3000},
+    {CFG(SGDR_RESTART_PEAK, 3, 5, 1.0 + 0x1p-52, 0.5, 0), 3000, 3000},
     {CFG(SGDR_RESTART_PEAK, 1, 1, 1, 1, 0), 10000, 10000},
     {CFG(SGDR_RESTART_PEAK, 4, 3, 1, 0.5, 2), 10000, 10000},
 };
 
 /* main() lists every case of the table. */
-typedef char every_restart_case_listed[sizeof restart_cases / sizeof restart_cases[0] == 14 ? 1 : -1];
+typedef char every_restart_case_listed[sizeof restart_cases / sizeof restart_cases[0] == 16 ? 1 : -1];
 
 /* Every cycle's first batch trains at its peak (keras-seed: max_lr, then the carried
  * min_lr); the batch before it at the end of the previous cycle, the one after it and the
@@ -227,13 +229,15 @@ static void test_far_steps(void **state)
 {
     static const golden cases[] = {
         CFG(SGDR_RESTART_PEAK, 1, 1, 1, 1, 0),
-        CFG(SGDR_RESTART_PEAK, 1, 1, 1.0001, 1, 0),
+        CFG(SGDR_RESTART_PEAK, 1, 1, 1.001, 1, 0),
+        CFG(SGDR_RESTART_PEAK, 1, 1, 1.0 + 0x1p-40, 1, 0),
+        CFG(SGDR_RESTART_PEAK, 1, 4294967295.0, 1.0 + 0x1p-33, 1, 0),
         CFG(SGDR_RESTART_PEAK, 1, 1, 1.5, 1, 0),
         CFG(SGDR_RESTART_PEAK, 1, 1, 2, 1, 0),
         CFG(SGDR_RESTART_PEAK, 1, 1, 3, 1, 0),
         CFG(SGDR_RESTART_PEAK, 1, 1, 10, 1, 0),
         CFG(SGDR_RESTART_PEAK, 391, 10, 3, 0.9, 5),
-        CFG(SGDR_RESTART_PEAK, 4294967295.0, 4294967295.0, 1.0001, 1, 4294967295.0),
+        CFG(SGDR_RESTART_PEAK, 4294967295.0, 4294967295.0, 1.001, 1, 4294967295.0),
         CFG(SGDR_RESTART_KERAS_SEED, 1, 1, 3, 1, 0),
         CFG(SGDR_RESTART_KERAS_SEED, 97, 4294967295.0, 2, 1, 0),
         {.min_lr = 0.01, .max_lr = 0.5, .steps_per_epoch = 1, .lr_decay = 1,
@@ -306,6 +310,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         RESTART(0), RESTART(1), RESTART(2), RESTART(3), RESTART(4), RESTART(5), RESTART(6),
         RESTART(7), RESTART(8), RESTART(9), RESTART(10), RESTART(11), RESTART(12), RESTART(13),
+        RESTART(14), RESTART(15),
         cmocka_unit_test(test_every_step_of_the_first_cycles),
         cmocka_unit_test(test_pytorch_trap_step_121),
         cmocka_unit_test(test_far_steps),

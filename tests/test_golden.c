@@ -97,6 +97,8 @@ static void run_golden(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        GOLDEN("peak_cycle_warmup.csv"),
+        GOLDEN("peak_cycle_warmup_max_cycles.csv"),
         GOLDEN("peak_fixed_cycles.csv"),
         GOLDEN("peak_max_cycles.csv"),
         GOLDEN("peak_usage.csv"),

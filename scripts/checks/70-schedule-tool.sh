@@ -48,7 +48,7 @@ for g in tests/golden/*.csv; do
   compare_golden "$g" "$tmp/out.csv" "$max_lr" || problem "$g differs"
   n_golden=$((n_golden + 1))
 done
-[ "$n_golden" -ge 15 ] || problem "only $n_golden golden files checked"
+[ "$n_golden" -ge 17 ] || problem "only $n_golden golden files checked"
 
 # The comparison itself must catch a wrong schedule: max_lr 1e-9 off, or a row missing.
 "$tool" --min-lr 0.0001 --max-lr 0.100000001 --steps-per-epoch 10 --epochs 70 \

@@ -15,7 +15,7 @@ build=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-bench.XXXXXX")
 trap 'rm -rf "$build"' EXIT
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build" --target sgdr-bench -j2 >/dev/null
+cmake --build "$build" --target sgdr-bench sgdr-bench-worst -j2 >/dev/null
 
 # Every line that must be there, as a fixed string.
 expect() {
@@ -36,15 +36,19 @@ expect "$out" \
   "floor: inline cosine + hook" "on_batch_end, history off " \
   "on_batch_end, history off, 3 metrics given" "on_batch_end, history on, 1 metric" \
   "on_batch_end, history on, 3 metrics" "the same, history memory reused" \
-  "step 2^10" "step 2^62" "growth exponent for 1.0001" \
+  "step 2^10" "step 2^62" "growth exponent for 1.001" \
   "history off: " "history on, 3 metrics (4 columns)"
-for f in "1 " "1.5 " "2 " "3 " "1.0001 "; do
+for f in "1 " "1.5 " "2 " "3 " "1.001 "; do
   grep -qE "^  $f +[0-9]" "$out" || { echo "bench: no sgdr_lr_at row for mult_factor $f" >&2; exit 1; }
 done
 [ "$(grep -cE '^  +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$' "$out")" -eq 4 ] ||
   { echo "bench: expected 4 rows of allocation counts" >&2; exit 1; }
 [ "$(grep -cE '^(PASS|MISS)  ' "$out")" -eq 6 ] ||
   { echo "bench: expected 6 PASS/MISS lines" >&2; exit 1; }
+
+out=$build/worst.txt
+"$build/bench/sgdr-bench-worst" --quick | tee "$out"
+expect "$out" "bytes allocated by sgdr_create: " "1.0000000000000002 " "1.0001 " "10 "
 
 out=$build/torch.txt
 SGDR_LIBRARY=$build/libsgdr.so.1 PYTHONDONTWRITEBYTECODE=1 \

@@ -62,6 +62,8 @@ int golden_load(const char *file, golden *g)
             g->warmup_epochs = field(line, "warmup_epochs");
             g->warmup_start_lr = field(line, "warmup_start_lr");
             g->max_cycles = field(line, "max_cycles");
+            g->cycle_warmup_steps = field(line, "cycle_warmup_steps"); /* 1.1 files only */
+            if (g->cycle_warmup_steps < 0) g->cycle_warmup_steps = 0;
         } else if (strncmp(line, "# snapshot_epochs=", 18) == 0) {
             parse_list(line, g->snapshot_epochs, 64, &g->n_snapshots);
         } else if (strncmp(line, "# restored_epoch=", 17) == 0) {
@@ -110,7 +112,8 @@ sgdr_scheduler *golden_scheduler(const golden *g)
         sgdr_set_param(s, SGDR_PARAM_RESTART_MODE, g->mode) ||
         sgdr_set_param(s, SGDR_PARAM_WARMUP_EPOCHS, g->warmup_epochs) ||
         sgdr_set_param(s, SGDR_PARAM_WARMUP_START_LR, g->warmup_start_lr) ||
-        sgdr_set_param(s, SGDR_PARAM_MAX_CYCLES, g->max_cycles)) {
+        sgdr_set_param(s, SGDR_PARAM_MAX_CYCLES, g->max_cycles) ||
+        sgdr_set_param(s, SGDR_PARAM_CYCLE_WARMUP_STEPS, g->cycle_warmup_steps)) {
         sgdr_destroy(s);
         return NULL;
     }

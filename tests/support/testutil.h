@@ -15,7 +15,7 @@ typedef struct golden {
     /* configuration from the header line */
     int mode;
     double min_lr, max_lr, lr_decay, mult_factor, warmup_start_lr;
-    double steps_per_epoch, cycle_length, warmup_epochs, max_cycles;
+    double steps_per_epoch, cycle_length, warmup_epochs, max_cycles, cycle_warmup_steps;
     uint64_t epochs;
     /* snapshot epochs and restored epoch (-1: none) */
     long snapshot_epochs[64];

@@ -26,6 +26,7 @@ static const struct {
     {SGDR_PARAM_WARMUP_EPOCHS, "N", "linear warm-up epochs before the first cycle (peak)"},
     {SGDR_PARAM_WARMUP_START_LR, "X", "learning rate of the first warm-up batch"},
     {SGDR_PARAM_MAX_CYCLES, "N", "cycles before holding min-lr, 0 = unlimited (peak)"},
+    {SGDR_PARAM_CYCLE_WARMUP_STEPS, "N", "batches rising from min-lr at every cycle's start (peak)"},
 };
 #define N_FLAGS (sizeof flags / sizeof flags[0])
 

@@ -111,7 +111,8 @@ void options_caption(const sgdr_scheduler *s, uint64_t epochs, char *title, char
     static const sgdr_param shown[] = {SGDR_PARAM_MIN_LR, SGDR_PARAM_MAX_LR,
                                        SGDR_PARAM_CYCLE_LENGTH, SGDR_PARAM_MULT_FACTOR,
                                        SGDR_PARAM_LR_DECAY, SGDR_PARAM_WARMUP_EPOCHS,
-                                       SGDR_PARAM_WARMUP_START_LR, SGDR_PARAM_MAX_CYCLES};
+                                       SGDR_PARAM_WARMUP_START_LR, SGDR_PARAM_MAX_CYCLES,
+                                       SGDR_PARAM_CYCLE_WARMUP_STEPS};
     size_t used = 0, i;
     double mode = 0, spe = 0;
     sgdr_get_param(s, SGDR_PARAM_RESTART_MODE, &mode);

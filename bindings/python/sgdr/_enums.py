@@ -42,6 +42,7 @@ class Param(enum.IntEnum):
     MAX_CYCLES = 10
     RESTORE_AT_END = 11
     HISTORY = 12
+    CYCLE_WARMUP_STEPS = 13  # since libsgdr 1.1
 
 
 class Progress(enum.IntEnum):

@@ -13,7 +13,7 @@ from ._hooks import HookBox, lr_trampolines, weight_trampolines
 from ._lib import lib, sgdr_metric
 
 _INTEGER_PARAMS = {Param.STEPS_PER_EPOCH, Param.CYCLE_LENGTH, Param.WARMUP_EPOCHS,
-                   Param.MAX_CYCLES}
+                   Param.MAX_CYCLES, Param.CYCLE_WARMUP_STEPS}
 _FLAG_PARAMS = {Param.RESTORE_AT_END, Param.HISTORY}
 _MODE_NAMES = {v: k for k, v in RESTART_MODES.items()}
 
@@ -130,7 +130,7 @@ class Scheduler:
     def __init__(self, min_lr, max_lr, steps_per_epoch, lr_decay=1, cycle_length=10,
                  mult_factor=2, *, restart_mode="peak", warmup_epochs=0, warmup_start_lr=0.0,
                  max_cycles=0, restore_at_end=True, history=True, set_lr=None, get_lr=None,
-                 snapshot=None, restore=None):
+                 snapshot=None, restore=None, cycle_warmup_steps=0):
         # One lock per scheduler: ctypes releases the GIL during C calls, and the C
         # scheduler is not thread-safe. Reentrant, so that a hook may read its scheduler.
         self._lock = threading.RLock()
@@ -148,7 +148,7 @@ class Scheduler:
                             mult_factor=mult_factor, restart_mode=restart_mode,
                             warmup_epochs=warmup_epochs, warmup_start_lr=warmup_start_lr,
                             max_cycles=max_cycles, restore_at_end=restore_at_end,
-                            history=history)
+                            history=history, cycle_warmup_steps=cycle_warmup_steps)
             self.lr_at(0)  # checks the rules that involve two parameters, now
             self.set_lr_hooks(get_lr=get_lr, set_lr=set_lr)
             self.set_weight_hooks(snapshot=snapshot, restore=restore)

@@ -91,7 +91,7 @@ class SGDR:
     def __init__(self, optimizer, min_lr, max_lr, steps_per_epoch, lr_decay=1,
                  cycle_length=10, mult_factor=2, *, restart_mode="peak", warmup_epochs=0,
                  warmup_start_lr=0.0, max_cycles=0, restore_at_end=True, history=False,
-                 model=None, keep_snapshots=1, group_scales=None):
+                 model=None, keep_snapshots=1, group_scales=None, cycle_warmup_steps=0):
         if not hasattr(optimizer, "param_groups"):
             raise TypeError("optimizer (%r) has no param_groups" % (optimizer,))
         if keep_snapshots is not None and keep_snapshots < 1:
@@ -107,6 +107,7 @@ class SGDR:
             restart_mode=restart_mode, warmup_epochs=warmup_epochs,
             warmup_start_lr=warmup_start_lr, max_cycles=max_cycles,
             restore_at_end=restore_at_end, history=history,
+            cycle_warmup_steps=cycle_warmup_steps,
             snapshot=None if w is None else w.snapshot,
             restore=None if w is None else w.restore)
         self._spe = int(steps_per_epoch)

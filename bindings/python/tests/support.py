@@ -9,7 +9,8 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 GOLDEN = os.path.join(TOP, "tests", "golden")
 DIGITS = os.path.join(TOP, "data", "digits.csv.gz")
 
-_INT_KEYS = ("steps_per_epoch", "cycle_length", "epochs", "warmup_epochs", "max_cycles")
+_INT_KEYS = ("steps_per_epoch", "cycle_length", "epochs", "warmup_epochs", "max_cycles",
+             "cycle_warmup_steps")
 
 
 class Golden:
@@ -42,7 +43,8 @@ class Golden:
                     steps_per_epoch=c["steps_per_epoch"], lr_decay=c["lr_decay"],
                     cycle_length=c["cycle_length"], mult_factor=c["mult_factor"],
                     restart_mode=c["mode"], warmup_epochs=c["warmup_epochs"],
-                    warmup_start_lr=c["warmup_start_lr"], max_cycles=c["max_cycles"])
+                    warmup_start_lr=c["warmup_start_lr"], max_cycles=c["max_cycles"],
+                    cycle_warmup_steps=c.get("cycle_warmup_steps", 0))
 
 
 def golden_files():

@@ -96,7 +96,7 @@ def test_params_read_back_with_python_types():
     assert p == {"min_lr": 0.001, "max_lr": 0.1, "steps_per_epoch": 5, "lr_decay": 1.0,
                  "cycle_length": 10, "mult_factor": 2.0, "restart_mode": "keras-seed",
                  "warmup_epochs": 0, "warmup_start_lr": 0.0, "max_cycles": 0,
-                 "restore_at_end": False, "history": True}
+                 "restore_at_end": False, "history": True, "cycle_warmup_steps": 0}
     s.set_params(cycle_length=3, restart_mode="peak")
     assert s.get_param("cycle_length") == 3 and s.get_param("restart_mode") == "peak"
 

@@ -168,3 +168,28 @@ def test_no_reference_cycle_keeps_it_alive():
     inner = weakref.ref(s.scheduler)
     del s
     assert ref() is None and inner() is None
+
+
+@pytest.mark.parametrize("name", ["peak_cycle_warmup.csv", "peak_cycle_warmup_max_cycles.csv"])
+def test_cycle_warmup_steps_golden(name):
+    """cycle_warmup_steps (libsgdr 1.1) through sgdr.torch.SGDR's keyword: every batch of the
+    golden vector, and the same keyword on sgdr.Scheduler."""
+    from support import GOLDEN, Golden
+    g = Golden(GOLDEN + "/" + name)
+    c = g.config
+    assert c["cycle_warmup_steps"] > 0
+    opt = optimizer(c["max_lr"])
+    s = sgdr.torch.SGDR(opt, c["min_lr"], c["max_lr"], c["steps_per_epoch"], c["lr_decay"],
+                        c["cycle_length"], c["mult_factor"], max_cycles=c["max_cycles"],
+                        cycle_warmup_steps=c["cycle_warmup_steps"])
+    assert s.scheduler.get_param("cycle_warmup_steps") == c["cycle_warmup_steps"]
+    tol = 1e-12 * c["max_lr"]
+    for i, want in enumerate(g.lrs):
+        assert abs(opt.param_groups[0]["lr"] - want) <= tol, (i, want)
+        s.step()
+    plain = sgdr.Scheduler(c["min_lr"], c["max_lr"], c["steps_per_epoch"], c["lr_decay"],
+                           c["cycle_length"], c["mult_factor"], max_cycles=c["max_cycles"],
+                           cycle_warmup_steps=c["cycle_warmup_steps"])
+    assert all(abs(plain.lr_at(i) - want) <= tol for i, want in enumerate(g.lrs))
+    with pytest.raises(sgdr.SGDRError, match="cycle_warmup_steps .* warmup_epochs"):
+        sgdr.Scheduler(0.0, 0.1, 10, warmup_epochs=1, cycle_warmup_steps=3)

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* params.c -- the parameter table, and the rules of a configuration. The table drives the
+ * names both ways, set, get, every check and its message, and the state codec. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "scheduler.h"
+
+#define F(field) offsetof(sgdr_config, field)
+#define INT_MAX_P SGDR_INT_PARAM_MAX
+
+static const sgdr_param_info table[SGDR_PARAM_LAST] = {
+    {"min_lr", SGDR_KIND_REAL, 0, 0, 0, 1, NAN, F(min_lr), 16, NULL},
+    {"max_lr", SGDR_KIND_REAL, 0, 0, 1, 1, NAN, F(max_lr), 24, NULL},
+    {"steps_per_epoch", SGDR_KIND_COUNT, 1, INT_MAX_P, 0, 1, NAN, F(steps_per_epoch), 56, NULL},
+    {"lr_decay", SGDR_KIND_REAL, 0, 0, 1, 0, 1, F(lr_decay), 32, NULL},
+    {"cycle_length", SGDR_KIND_COUNT, 1, INT_MAX_P, 0, 0, 10, F(cycle_length), 64, NULL},
+    {"mult_factor", SGDR_KIND_REAL, 1, 0, 0, 0, 2, F(mult_factor), 40, NULL},
+    {"restart_mode", SGDR_KIND_CHOICE, 0, 1, 0, 0, SGDR_RESTART_PEAK, F(restart_mode), 88,
+     "0 (SGDR_RESTART_PEAK) or 1 (SGDR_RESTART_KERAS_SEED)"},
+    {"warmup_epochs", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(warmup_epochs), 72, NULL},
+    {"warmup_start_lr", SGDR_KIND_REAL, 0, 0, 0, 0, 0, F(warmup_start_lr), 48, NULL},
+    {"max_cycles", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(max_cycles), 80, NULL},
+    {"restore_at_end", SGDR_KIND_CHOICE, 0, 1, 0, 0, 1, F(restore_at_end), 89, "0 or 1"},
+    {"history", SGDR_KIND_CHOICE, 0, 1, 0, 0, 1, F(history), 90, "0 or 1"},
+    {"cycle_warmup_steps", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(cycle_warmup_steps), 184,
+     NULL},
+};
+
+const sgdr_param_info *sgdr_param_row(int p)
+{
+    return p >= 1 && p <= SGDR_PARAM_LAST ? &table[p - 1] : NULL;
+}
+
+const char *sgdr_param_name(sgdr_param p)
+{
+    const sgdr_param_info *r = sgdr_param_row((int)p);
+    return r != NULL ? r->name : NULL;
+}
+
+sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p)
+{
+    int i;
+    if (name == NULL || p == NULL) return SGDR_ENULL;
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        if (strcmp(name, table[i - 1].name) == 0) {
+            *p = (sgdr_param)i;
+            return SGDR_OK;
+        }
+    }
+    return SGDR_EBADPARAM;
+}
+
+static void store(sgdr_config *c, const sgdr_param_info *r, double v)
+{
+    char *field = (char *)c + r->field;
+    if (r->kind == SGDR_KIND_REAL) memcpy(field, &v, sizeof v);
+    else if (r->kind == SGDR_KIND_COUNT) *(uint64_t *)(void *)field = (uint64_t)v;
+    else *(int *)(void *)field = (int)v;
+}
+
+double sgdr_config_get(const sgdr_config *c, const sgdr_param_info *r)
+{
+    const char *field = (const char *)c + r->field;
+    if (r->required && !(c->set & (1u << (r - table)))) return NAN;
+    if (r->kind == SGDR_KIND_REAL) return *(const double *)(const void *)field;
+    if (r->kind == SGDR_KIND_COUNT) return (double)*(const uint64_t *)(const void *)field;
+    return *(const int *)(const void *)field;
+}
+
+void sgdr_config_defaults(sgdr_config *c)
+{
+    int i;
+    memset(c, 0, sizeof *c);
+    for (i = 0; i < SGDR_PARAM_LAST; i++)
+        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required) store(c, &table[i], table[i].def);
+}
+
+/* Factors in (1 + SGDR_MULT_GAP_LO, SGDR_MULT_GAP_HI) are refused: their cycle lengths grow
+ * by one epoch per cycle for too few cycles to reach 2^64 epochs in closed form, and then
+ * grow so slowly that the cycle of a far step lies more than a few hundred thousand distinct
+ * lengths away (docs/PERFORMANCE.md has the numbers). Below the gap every length up to
+ * 2^64 epochs is one more than the last; above it the walk is short. */
+#define SGDR_MULT_GAP_LO 0x1p-33
+#define SGDR_MULT_GAP_HI 1.0005
+
+sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, size_t cap)
+{
+    const sgdr_param_info *r = sgdr_param_row((int)p);
+    if (r == NULL) {
+        sgdr_format(msg, cap, "unknown parameter id %g (valid ids are 1 to %llu)",
+                    (double)(int)p, (unsigned long long)SGDR_PARAM_LAST);
+        return SGDR_EBADPARAM;
+    }
+    if (r->kind == SGDR_KIND_REAL) {
+        if (!isfinite(v) || (r->strict ? !(v > r->lo) : !(v >= r->lo))) {
+            sgdr_format(msg, cap, "%s (%g) must be finite and %s %g", r->name, v,
+                        r->strict ? "greater than" : "at least", r->lo);
+            return SGDR_EVALUE;
+        }
+        if (p == SGDR_PARAM_MULT_FACTOR && v - 1.0 > SGDR_MULT_GAP_LO && v < SGDR_MULT_GAP_HI) {
+            sgdr_format(msg, cap, "mult_factor (%g) must be 1, at most 1 + 2^-33 "
+                        "(1.0000000001164153) or at least 1.0005: between them the cycle of a "
+                        "far step cannot be found exactly in bounded time", v);
+            return SGDR_EVALUE;
+        }
+    } else if (!(v >= r->lo && v <= r->hi && v == floor(v))) {
+        if (r->kind == SGDR_KIND_COUNT)
+            sgdr_format(msg, cap, "%s (%g) must be an integer from %g to 4294967295", r->name, v,
+                        r->lo);
+        else
+            sgdr_format(msg, cap, "%s (%g) must be %s", r->name, v, r->choices);
+        return SGDR_EVALUE;
+    }
+    store(c, r, v);
+    if (r->required) c->set |= 1u << (p - 1);
+    return SGDR_OK;
+}
+
+sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap)
+{
+    sgdr_config probe = *c;
+    int i;
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        if (table[i - 1].required && !(c->set & (1u << (i - 1)))) {
+            sgdr_format(msg, cap, "%s is required and has not been set", table[i - 1].name);
+            return SGDR_ECONFIG;
+        }
+    }
+    /* Every value alone, by the same rules as sgdr_set_param (a loaded blob comes here). */
+    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
+        sgdr_status st = sgdr_config_set(&probe, (sgdr_param)i,
+                                          sgdr_config_get(c, &table[i - 1]), msg, cap);
+        if (st != SGDR_OK) return st;
+    }
+    if (!(c->max_lr > c->min_lr)) {
+        sgdr_format(msg, cap, "max_lr (%g) must be greater than min_lr (%g)", c->max_lr,
+                    c->min_lr);
+        return SGDR_ECONFIG;
+    }
+    if (!(c->warmup_start_lr <= c->max_lr)) {
+        sgdr_format(msg, cap, "warmup_start_lr (%g) must not exceed max_lr (%g)",
+                    c->warmup_start_lr, c->max_lr);
+        return SGDR_ECONFIG;
+    }
+    if (c->restart_mode == SGDR_RESTART_KERAS_SEED) {
+        if (c->warmup_epochs != 0) {
+            sgdr_format(msg, cap, "warmup_epochs (%llu) must be 0 in keras-seed mode (warm-up "
+                        "is a peak-mode feature)", (unsigned long long)c->warmup_epochs);
+            return SGDR_ECONFIG;
+        }
+        if (c->max_cycles != 0) {
+            sgdr_format(msg, cap, "max_cycles (%llu) must be 0 in keras-seed mode (a cycle "
+                        "limit is a peak-mode feature)", (unsigned long long)c->max_cycles);
+            return SGDR_ECONFIG;
+        }
+        if (c->cycle_warmup_steps != 0) {
+            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) must be 0 when restart_mode is 1 "
+                        "(keras-seed): warm-up at every restart is a peak-mode feature",
+                        (unsigned long long)c->cycle_warmup_steps);
+            return SGDR_ECONFIG;
+        }
+    }
+    if (c->cycle_warmup_steps != 0) {
+        if (c->warmup_epochs != 0) {
+            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) and warmup_epochs (%llu) cannot "
+                        "both be used: set one of them to 0",
+                        (unsigned long long)c->cycle_warmup_steps,
+                        (unsigned long long)c->warmup_epochs);
+            return SGDR_ECONFIG;
+        }
+        if (c->cycle_warmup_steps >= c->steps_per_epoch * c->cycle_length) {
+            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) must be less than the batches of "
+                        "the first cycle, steps_per_epoch (%llu) * cycle_length (%llu)",
+                        (unsigned long long)c->cycle_warmup_steps,
+                        (unsigned long long)c->steps_per_epoch,
+                        (unsigned long long)c->cycle_length);
+            return SGDR_ECONFIG;
+        }
+    }
+    return SGDR_OK;
+}
