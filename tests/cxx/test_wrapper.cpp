@@ -238,6 +238,71 @@ void test_throwing_hooks()
     EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "no run in progress");
 }
 
+// configure() changes all parameters or none: a Config refused by a later parameter (or by
+// a rule between two) leaves every earlier one as it was, so the scheduler still runs.
+void test_configure_is_atomic()
+{
+    const sgdr_param all[] = {SGDR_PARAM_MIN_LR,        SGDR_PARAM_MAX_LR,
+                              SGDR_PARAM_STEPS_PER_EPOCH, SGDR_PARAM_LR_DECAY,
+                              SGDR_PARAM_CYCLE_LENGTH,  SGDR_PARAM_MULT_FACTOR,
+                              SGDR_PARAM_RESTART_MODE,  SGDR_PARAM_WARMUP_EPOCHS,
+                              SGDR_PARAM_WARMUP_START_LR, SGDR_PARAM_MAX_CYCLES,
+                              SGDR_PARAM_RESTORE_AT_END, SGDR_PARAM_HISTORY};
+    sgdr::Scheduler s(small_config());
+    std::vector<double> before;
+    for (sgdr_param p : all) before.push_back(s.get(p));
+    auto unchanged = [&](int line) {
+        for (std::size_t i = 0; i < before.size(); i++) {
+            if (s.get(all[i]) != before[i]) {
+                std::fprintf(stderr, "line %d: %s is %.17g, was %.17g\n", line,
+                             sgdr_param_name(all[i]), s.get(all[i]), before[i]);
+                failures++;
+            }
+        }
+    };
+
+    sgdr::Config bad = small_config();
+    bad.min_lr = 0.01;
+    bad.max_lr = 0.5;
+    bad.steps_per_epoch = 7;
+    bad.history = false;
+    bad.mult_factor = 0.5; // refused by its own range, after five parameters were set
+    EXPECT_ERROR(s.configure(bad), SGDR_EVALUE, "mult_factor (0.5)");
+    unchanged(__LINE__);
+
+    bad = small_config();
+    bad.min_lr = 0.01;
+    bad.cycle_length = 4;
+    bad.max_lr = 0.001; // every value valid alone, max_lr <= min_lr together
+    EXPECT_ERROR(s.configure(bad), SGDR_ECONFIG, "max_lr");
+    unchanged(__LINE__);
+
+    bad = small_config();
+    bad.restart_mode = sgdr::RestartMode::keras_seed;
+    bad.warmup_epochs = 2; // warm-up is refused in keras-seed mode
+    EXPECT_ERROR(s.configure(bad), SGDR_ECONFIG, "");
+    unchanged(__LINE__);
+
+    std::vector<double> lrs;
+    s.set_lr_hooks({}, [&](double lr) { lrs.push_back(lr); });
+    s.on_train_begin(); // the scheduler is as it was: it starts and runs its schedule
+    run_epochs(s, 0, 2);
+    CHECK(!lrs.empty() && lrs[0] == 0.1 && s.epoch() == 2);
+    // During a run configure() is refused as a whole too.
+    EXPECT_ERROR(s.configure(small_config()), SGDR_EORDER, "");
+    s.on_train_end();
+    unchanged(__LINE__);
+
+    // A fresh scheduler keeps its required parameters unset.
+    sgdr::Scheduler fresh;
+    bad = small_config();
+    bad.lr_decay = -1;
+    EXPECT_ERROR(fresh.configure(bad), SGDR_EVALUE, "lr_decay (-1)");
+    CHECK(std::isnan(fresh.get(SGDR_PARAM_MIN_LR)));
+    CHECK(std::isnan(fresh.get(SGDR_PARAM_MAX_LR)));
+    EXPECT_ERROR(fresh.on_train_begin(), SGDR_ECONFIG, "");
+}
+
 void test_version()
 {
     CHECK(sgdr::version_string() == SGDR_VERSION_STRING);
@@ -253,6 +318,7 @@ int main()
     test_hooks_and_a_whole_run();
     test_state_resume_is_exact();
     test_throwing_hooks();
+    test_configure_is_atomic();
     test_version();
     if (failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
