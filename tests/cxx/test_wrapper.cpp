@@ -8,38 +8,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "expect.hpp"
 #include "sgdr.hpp"
 
 namespace {
-
-int failures = 0;
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
-
-// Run f, which must throw sgdr::Error with `status` and a message containing `text`.
-template <class F>
-void expect_error(F f, sgdr_status status, const char *text, int line)
-{
-    try {
-        f();
-        std::fprintf(stderr, "line %d: no sgdr::Error thrown\n", line);
-        failures++;
-    } catch (const sgdr::Error &e) {
-        if (e.status() != status || std::strstr(e.what(), text) == nullptr) {
-            std::fprintf(stderr, "line %d: got status %d \"%s\", want %d with \"%s\"\n", line,
-                         static_cast<int>(e.status()), e.what(), static_cast<int>(status),
-                         text);
-            failures++;
-        }
-    }
-}
-#define EXPECT_ERROR(expr, status, text) expect_error([&] { expr; }, status, text, __LINE__)
 
 // The exception type the tests' hooks throw.
 struct HookBroke {
@@ -83,16 +55,16 @@ void test_move_only()
     sgdr::Scheduler b(std::move(a));
     std::size_t before = lrs.size();
     run_epochs(b, 2, 3);
-    CHECK(lrs.size() == before + 4); // 3 batches, and the restart that ends epoch 2
-    CHECK(a.native_handle() == nullptr);
+    EXPECT(lrs.size() == before + 4); // 3 batches, and the restart that ends epoch 2
+    EXPECT(a.native_handle() == nullptr);
     EXPECT_ERROR(a.on_batch_end(0), SGDR_ENULL, "NULL");
     EXPECT_ERROR(a.set_lr_hooks({}, {}), SGDR_ENULL, "moved from");
 
     sgdr::Scheduler c(1e-3, 0.5, 2);
     c = std::move(b);
-    CHECK(c.step() == 9 && c.epoch() == 3);
+    EXPECT(c.step() == 9 && c.epoch() == 3);
     c.on_train_end();
-    CHECK(!c.running());
+    EXPECT(!c.running());
 }
 
 void test_errors_name_the_parameter()
@@ -103,7 +75,7 @@ void test_errors_name_the_parameter()
     EXPECT_ERROR(sgdr::Scheduler(sgdr::Config{}), SGDR_EVALUE, "max_lr (0)");
     sgdr::Scheduler s(small_config());
     EXPECT_ERROR(s.set(SGDR_PARAM_STEPS_PER_EPOCH, 2.5), SGDR_EVALUE, "steps_per_epoch (2.5)");
-    CHECK(s.get(SGDR_PARAM_STEPS_PER_EPOCH) == 3);
+    EXPECT(s.get(SGDR_PARAM_STEPS_PER_EPOCH) == 3);
     EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "sgdr_on_train_begin");
     s.on_train_begin();
     EXPECT_ERROR(s.on_epoch_end(4), SGDR_EEPOCH, "epoch 4");
@@ -114,9 +86,9 @@ void test_errors_name_the_parameter()
     EXPECT_ERROR(s.load_state(blob), SGDR_ECHECKSUM, "");
     try {
         s.set(SGDR_PARAM_MAX_LR, 0.2);
-        CHECK(false);
+        EXPECT(false);
     } catch (const std::runtime_error &e) { // sgdr::Error is a std::runtime_error
-        CHECK(std::strstr(e.what(), "max_lr") != nullptr);
+        EXPECT(std::strstr(e.what(), "max_lr") != nullptr);
     }
 }
 
@@ -134,19 +106,19 @@ void test_hooks_and_a_whole_run()
     for (epoch = 0; epoch < 8; epoch++) run_epochs(s, epoch, epoch + 1);
     s.on_train_end({{"val_loss", 0.5}});
     // Cycles of 1, 2, 4 epochs end after epochs 0, 2 and 6.
-    CHECK(snapshot_epoch.size() == 3 && snapshot_epoch[0] == 0 && snapshot_epoch[1] == 2 &&
+    EXPECT(snapshot_epoch.size() == 3 && snapshot_epoch[0] == 0 && snapshot_epoch[1] == 2 &&
           snapshot_epoch[2] == 6);
-    CHECK(restored == 2 && s.snapshots() == 3);
+    EXPECT(restored == 2 && s.snapshots() == 3);
     std::vector<double> trained = s.history(0);
-    CHECK(trained.size() == 24);
+    EXPECT(trained.size() == 24);
     bool same = true;
     for (std::size_t i = 0; i < trained.size(); i++) same = same && trained[i] == s.lr_at(i);
-    CHECK(same);
-    CHECK(lrs.front() == 0.1 && lrs.back() == s.lr());
-    CHECK(s.history_columns() == 2 && s.history_column_name(1) == "loss");
-    CHECK(s.history("loss")[1] == 0.5);
+    EXPECT(same);
+    EXPECT(lrs.front() == 0.1 && lrs.back() == s.lr());
+    EXPECT(s.history_columns() == 2 && s.history_column_name(1) == "loss");
+    EXPECT(s.history("loss")[1] == 0.5);
     std::string csv = s.history_csv();
-    CHECK(csv.compare(0, 13, "step,lr,loss\n") == 0);
+    EXPECT(csv.compare(0, 13, "step,lr,loss\n") == 0);
 }
 
 void test_state_resume_is_exact()
@@ -163,9 +135,9 @@ void test_state_resume_is_exact()
     resumed.set_lr_hooks({}, [&](double lr) { handed = lr; });
     resumed.load_state(blob);
     resumed.on_train_begin();
-    CHECK(handed == first.lr());
+    EXPECT(handed == first.lr());
     run_epochs(resumed, 4, 9);
-    CHECK(resumed.save_state() == full.save_state());
+    EXPECT(resumed.save_state() == full.save_state());
 }
 
 // A hook that throws: the exception is caught before it reaches C, the callback fails,
@@ -196,44 +168,44 @@ void test_throwing_hooks()
         flag = true;
         try {
             call();
-            CHECK(false);
+            EXPECT(false);
         } catch (const HookBroke &e) {
-            CHECK(e.code == code);
+            EXPECT(e.code == code);
         }
         flag = false;
-        CHECK(s.save_state() == before && s.history_rows() == rows);
+        EXPECT(s.save_state() == before && s.history_rows() == rows);
         call(); // the retry succeeds
-        CHECK(s.save_state() != before);
+        EXPECT(s.save_state() != before);
     };
 
     break_set = true;
     try {
         s.on_train_begin();
-        CHECK(false);
+        EXPECT(false);
     } catch (const HookBroke &e) {
-        CHECK(e.code == 2);
+        EXPECT(e.code == 2);
     }
     break_set = false;
-    CHECK(!s.running());
+    EXPECT(!s.running());
     s.on_train_begin();
     expect_hook_throw(break_set, 2, [&] { s.on_batch_end(0); });
     expect_hook_throw(break_get, 1, [&] { s.on_batch_end(1); });
-    CHECK(s.history(0)[1] == 0.05); // what get_lr returned is what history keeps
+    EXPECT(s.history(0)[1] == 0.05); // what get_lr returned is what history keeps
     s.on_batch_end(2);
     break_snap = true;
     try {
         s.on_epoch_end(0);
-        CHECK(false);
+        EXPECT(false);
     } catch (const std::runtime_error &e) {
-        CHECK(std::strcmp(e.what(), "disk full") == 0);
-        CHECK(dynamic_cast<const sgdr::Error *>(&e) == nullptr); // the hook's own exception
+        EXPECT(std::strcmp(e.what(), "disk full") == 0);
+        EXPECT(dynamic_cast<const sgdr::Error *>(&e) == nullptr); // the hook's own exception
     }
     break_snap = false;
-    CHECK(s.epoch() == 0 && s.snapshots() == 0);
+    EXPECT(s.epoch() == 0 && s.snapshots() == 0);
     s.on_epoch_end(0);
-    CHECK(s.epoch() == 1 && s.snapshots() == 1);
+    EXPECT(s.epoch() == 1 && s.snapshots() == 1);
     expect_hook_throw(break_restore, 4, [&] { s.on_train_end(); });
-    CHECK(!s.running());
+    EXPECT(!s.running());
     // The hook's exception was consumed: a later plain failure is an sgdr::Error.
     EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "no run in progress");
 }
@@ -287,7 +259,7 @@ void test_configure_is_atomic()
     s.set_lr_hooks({}, [&](double lr) { lrs.push_back(lr); });
     s.on_train_begin(); // the scheduler is as it was: it starts and runs its schedule
     run_epochs(s, 0, 2);
-    CHECK(!lrs.empty() && lrs[0] == 0.1 && s.epoch() == 2);
+    EXPECT(!lrs.empty() && lrs[0] == 0.1 && s.epoch() == 2);
     // During a run configure() is refused as a whole too.
     EXPECT_ERROR(s.configure(small_config()), SGDR_EORDER, "");
     s.on_train_end();
@@ -298,15 +270,15 @@ void test_configure_is_atomic()
     bad = small_config();
     bad.lr_decay = -1;
     EXPECT_ERROR(fresh.configure(bad), SGDR_EVALUE, "lr_decay (-1)");
-    CHECK(std::isnan(fresh.get(SGDR_PARAM_MIN_LR)));
-    CHECK(std::isnan(fresh.get(SGDR_PARAM_MAX_LR)));
+    EXPECT(std::isnan(fresh.get(SGDR_PARAM_MIN_LR)));
+    EXPECT(std::isnan(fresh.get(SGDR_PARAM_MAX_LR)));
     EXPECT_ERROR(fresh.on_train_begin(), SGDR_ECONFIG, "");
 }
 
 void test_version()
 {
-    CHECK(sgdr::version_string() == SGDR_VERSION_STRING);
-    CHECK(sgdr::version_number() == SGDR_VERSION_NUMBER);
+    EXPECT(sgdr::version_string() == SGDR_VERSION_STRING);
+    EXPECT(sgdr::version_number() == SGDR_VERSION_NUMBER);
 }
 
 } // namespace
