@@ -75,7 +75,8 @@ using Snapshot = std::vector<::at::Tensor>;
 
 namespace detail {
 
-/* The tensors a snapshot copies (the live ones) and their names. */
+/* The tensors a snapshot copies (the live ones), and in `names` a line per tensor with its
+ * name and shape, so that a checkpoint of another model is recognised. */
 inline std::vector<::at::Tensor> live_tensors(const ::torch::nn::Module &m,
                                               std::string *names = nullptr)
 {
@@ -83,7 +84,11 @@ inline std::vector<::at::Tensor> live_tensors(const ::torch::nn::Module &m,
     auto add = [&](const ::torch::OrderedDict<std::string, ::at::Tensor> &d) {
         for (const auto &item : d) {
             out.push_back(item.value());
-            if (names) *names += item.key() + "\n";
+            if (!names) continue;
+            *names += item.key();
+            if (item.value().defined())
+                for (std::int64_t n : item.value().sizes()) *names += " " + std::to_string(n);
+            *names += "\n";
         }
     };
     add(m.named_parameters());
