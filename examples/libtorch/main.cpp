@@ -309,7 +309,11 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
     for (std::size_t i = 0; i < order.size(); i++) order[i] = i;
     if (!f.resume.empty()) {
         torch::serialize::InputArchive archive;
-        archive.load_from(f.resume); /* libtorch's errors: c10::Error, reported by main() */
+        try {
+            archive.load_from(f.resume);
+        } catch (const c10::Error &e) {
+            return fail("cannot read " + f.resume + ": " + e.what_without_backtrace());
+        }
         sched.load(archive);
         if (sched.scheduler().get(SGDR_PARAM_STEPS_PER_EPOCH) != static_cast<double>(spe))
             return fail(f.resume + " was saved with " +
