@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <torch/torch.h>
@@ -244,6 +245,26 @@ void test_resume_is_exact(Kind kind)
                 static_cast<unsigned long long>(kSteps * kEpochs - 1));
 }
 
+// Moved, the scheduler keeps working: its hooks point to heap state, not to the object.
+void test_move()
+{
+    static_assert(!std::is_copy_constructible<sgdr::torch::SGDR>::value, "copyable");
+    static_assert(std::is_nothrow_move_constructible<sgdr::torch::SGDR>::value, "move ctor");
+    const Data d;
+    auto m = make_model(1);
+    auto opt = make_optimizer(Kind::sgd, m);
+    sgdr::torch::Options o;
+    o.model = m.ptr();
+    o.keep_snapshots = 0;
+    sgdr::torch::SGDR first(*opt, config(), o);
+    sgdr::torch::SGDR s(std::move(first));
+    std::vector<std::vector<double>> lrs;
+    train(m, *opt, s, d, 0, kSteps * kEpochs, lrs);
+    s.finish();
+    Run r = run(Kind::sgd, ~0ull);
+    EXPECT(lrs == r.lrs && same(state_of(m), r.final_weights) && s.snapshots().size() == 3);
+}
+
 // An optimizer whose options have no learning rate.
 struct NoLrOptions : torch::optim::OptimizerCloneableOptions<NoLrOptions> {};
 struct NoLrOptimizer : torch::optim::Optimizer {
@@ -382,6 +403,7 @@ int main()
     test_snapshots(Kind::adam);
     test_resume_is_exact(Kind::sgd);
     test_resume_is_exact(Kind::adam);
+    test_move();
     test_bad_input();
     if (failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
