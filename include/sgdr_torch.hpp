@@ -45,6 +45,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -111,6 +112,14 @@ auto torch_call(sgdr_status status, const std::string &what, F f) -> decltype(f(
     }
 }
 
+/* A number in a message, as libsgdr writes them: every digit that matters. */
+inline std::string num(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
 inline double group_lr(const ::torch::optim::OptimizerParamGroup &g, std::size_t i)
 {
     return torch_call(SGDR_EVALUE,
@@ -128,7 +137,7 @@ inline std::vector<double> scales(const std::vector<::torch::optim::OptimizerPar
         double ref = group_lr(groups[0], 0);
         if (!(std::isfinite(ref) && ref > 0))
             throw Error(SGDR_EVALUE, "group_scales: the first param group's lr (" +
-                                         std::to_string(ref) +
+                                         num(ref) +
                                          ") must be a positive number to scale the other "
                                          "groups by; give group_scales explicitly");
         for (std::size_t i = 0; i < groups.size(); i++) out.push_back(group_lr(groups[i], i) / ref);
@@ -141,7 +150,7 @@ inline std::vector<double> scales(const std::vector<::torch::optim::OptimizerPar
     for (std::size_t i = 0; i < given.size(); i++)
         if (!(std::isfinite(given[i]) && given[i] >= 0))
             throw Error(SGDR_EVALUE, "group_scales[" + std::to_string(i) + "] (" +
-                                         std::to_string(given[i]) + ") must be finite and >= 0");
+                                         num(given[i]) + ") must be finite and >= 0");
     return given;
 }
 

@@ -282,7 +282,7 @@ void test_bad_input()
     o.group_scales = {1.0};
     EXPECT_ERROR(sgdr::torch::SGDR(*opt, config(), o), SGDR_EVALUE, "1 values for 2 param groups");
     o.group_scales = {1.0, -0.5};
-    EXPECT_ERROR(sgdr::torch::SGDR(*opt, config(), o), SGDR_EVALUE, "group_scales[1]");
+    EXPECT_ERROR(sgdr::torch::SGDR(*opt, config(), o), SGDR_EVALUE, "group_scales[1] (-0.5)");
     o.group_scales = {1.0, 0.25};
     {
         sgdr::torch::SGDR s(*opt, config(), o);
