@@ -186,23 +186,17 @@ public:
 
     /* ---- configuration ---- */
 
-    /* Set every parameter of `c`, then check them together. */
+    /* Set every parameter of `c`, checked as a whole: all of them or, when one is refused,
+     * none (Error names the first that is wrong). */
     void configure(const Config &c)
     {
-        set(SGDR_PARAM_MIN_LR, c.min_lr);
-        set(SGDR_PARAM_MAX_LR, c.max_lr);
-        set(SGDR_PARAM_STEPS_PER_EPOCH, static_cast<double>(c.steps_per_epoch));
-        set(SGDR_PARAM_LR_DECAY, c.lr_decay);
-        set(SGDR_PARAM_CYCLE_LENGTH, static_cast<double>(c.cycle_length));
-        set(SGDR_PARAM_MULT_FACTOR, c.mult_factor);
-        set(SGDR_PARAM_RESTART_MODE, static_cast<double>(static_cast<int>(c.restart_mode)));
-        set(SGDR_PARAM_WARMUP_EPOCHS, static_cast<double>(c.warmup_epochs));
-        set(SGDR_PARAM_WARMUP_START_LR, c.warmup_start_lr);
-        set(SGDR_PARAM_MAX_CYCLES, static_cast<double>(c.max_cycles));
-        set(SGDR_PARAM_RESTORE_AT_END, c.restore_at_end ? 1.0 : 0.0);
-        set(SGDR_PARAM_HISTORY, c.history ? 1.0 : 0.0);
-        set(SGDR_PARAM_CYCLE_WARMUP_STEPS, static_cast<double>(c.cycle_warmup_steps));
-        (void)lr_at(0); /* the rules that involve two parameters */
+        /* Tried first on a scratch scheduler, so that a value refused after others were set
+         * leaves this one untouched. Copying to this one can then only fail as a whole: on
+         * the first parameter, during a run (SGDR_EORDER). */
+        Scheduler scratch;
+        scratch.apply(c);
+        (void)scratch.lr_at(0); /* the rules that involve two parameters */
+        apply(c);
     }
 
     Scheduler &set(sgdr_param p, double value)
@@ -371,6 +365,23 @@ public:
 private:
     sgdr_scheduler *s_ = nullptr;
     std::unique_ptr<detail::Hooks> hooks_;
+
+    void apply(const Config &c)
+    {
+        set(SGDR_PARAM_MIN_LR, c.min_lr);
+        set(SGDR_PARAM_MAX_LR, c.max_lr);
+        set(SGDR_PARAM_STEPS_PER_EPOCH, static_cast<double>(c.steps_per_epoch));
+        set(SGDR_PARAM_LR_DECAY, c.lr_decay);
+        set(SGDR_PARAM_CYCLE_LENGTH, static_cast<double>(c.cycle_length));
+        set(SGDR_PARAM_MULT_FACTOR, c.mult_factor);
+        set(SGDR_PARAM_RESTART_MODE, static_cast<double>(static_cast<int>(c.restart_mode)));
+        set(SGDR_PARAM_WARMUP_EPOCHS, static_cast<double>(c.warmup_epochs));
+        set(SGDR_PARAM_WARMUP_START_LR, c.warmup_start_lr);
+        set(SGDR_PARAM_MAX_CYCLES, static_cast<double>(c.max_cycles));
+        set(SGDR_PARAM_RESTORE_AT_END, c.restore_at_end ? 1.0 : 0.0);
+        set(SGDR_PARAM_HISTORY, c.history ? 1.0 : 0.0);
+        set(SGDR_PARAM_CYCLE_WARMUP_STEPS, static_cast<double>(c.cycle_warmup_steps));
+    }
 
     void live_hooks()
     {

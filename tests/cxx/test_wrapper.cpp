@@ -9,38 +9,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "expect.hpp"
 #include "sgdr.hpp"
 
 namespace {
-
-int failures = 0;
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
-
-// Run f, which must throw sgdr::Error with `status` and a message containing `text`.
-template <class F>
-void expect_error(F f, sgdr_status status, const char *text, int line)
-{
-    try {
-        f();
-        std::fprintf(stderr, "line %d: no sgdr::Error thrown\n", line);
-        failures++;
-    } catch (const sgdr::Error &e) {
-        if (e.status() != status || std::strstr(e.what(), text) == nullptr) {
-            std::fprintf(stderr, "line %d: got status %d \"%s\", want %d with \"%s\"\n", line,
-                         static_cast<int>(e.status()), e.what(), static_cast<int>(status),
-                         text);
-            failures++;
-        }
-    }
-}
-#define EXPECT_ERROR(expr, status, text) expect_error([&] { expr; }, status, text, __LINE__)
 
 // The exception type the tests' hooks throw.
 struct HookBroke {
@@ -84,16 +56,16 @@ void test_move_only()
     sgdr::Scheduler b(std::move(a));
     std::size_t before = lrs.size();
     run_epochs(b, 2, 3);
-    CHECK(lrs.size() == before + 4); // 3 batches, and the restart that ends epoch 2
-    CHECK(a.native_handle() == nullptr);
+    EXPECT(lrs.size() == before + 4); // 3 batches, and the restart that ends epoch 2
+    EXPECT(a.native_handle() == nullptr);
     EXPECT_ERROR(a.on_batch_end(0), SGDR_ENULL, "NULL");
     EXPECT_ERROR(a.set_lr_hooks({}, {}), SGDR_ENULL, "moved from");
 
     sgdr::Scheduler c(1e-3, 0.5, 2);
     c = std::move(b);
-    CHECK(c.step() == 9 && c.epoch() == 3);
+    EXPECT(c.step() == 9 && c.epoch() == 3);
     c.on_train_end();
-    CHECK(!c.running());
+    EXPECT(!c.running());
 }
 
 void test_errors_name_the_parameter()
@@ -104,7 +76,7 @@ void test_errors_name_the_parameter()
     EXPECT_ERROR(sgdr::Scheduler(sgdr::Config{}), SGDR_EVALUE, "max_lr (0)");
     sgdr::Scheduler s(small_config());
     EXPECT_ERROR(s.set(SGDR_PARAM_STEPS_PER_EPOCH, 2.5), SGDR_EVALUE, "steps_per_epoch (2.5)");
-    CHECK(s.get(SGDR_PARAM_STEPS_PER_EPOCH) == 3);
+    EXPECT(s.get(SGDR_PARAM_STEPS_PER_EPOCH) == 3);
     EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "sgdr_on_train_begin");
     s.on_train_begin();
     EXPECT_ERROR(s.on_epoch_end(4), SGDR_EEPOCH, "epoch 4");
@@ -115,9 +87,9 @@ void test_errors_name_the_parameter()
     EXPECT_ERROR(s.load_state(blob), SGDR_ECHECKSUM, "");
     try {
         s.set(SGDR_PARAM_MAX_LR, 0.2);
-        CHECK(false);
+        EXPECT(false);
     } catch (const std::runtime_error &e) { // sgdr::Error is a std::runtime_error
-        CHECK(std::strstr(e.what(), "max_lr") != nullptr);
+        EXPECT(std::strstr(e.what(), "max_lr") != nullptr);
     }
 }
 
@@ -135,19 +107,19 @@ void test_hooks_and_a_whole_run()
     for (epoch = 0; epoch < 8; epoch++) run_epochs(s, epoch, epoch + 1);
     s.on_train_end({{"val_loss", 0.5}});
     // Cycles of 1, 2, 4 epochs end after epochs 0, 2 and 6.
-    CHECK(snapshot_epoch.size() == 3 && snapshot_epoch[0] == 0 && snapshot_epoch[1] == 2 &&
+    EXPECT(snapshot_epoch.size() == 3 && snapshot_epoch[0] == 0 && snapshot_epoch[1] == 2 &&
           snapshot_epoch[2] == 6);
-    CHECK(restored == 2 && s.snapshots() == 3);
+    EXPECT(restored == 2 && s.snapshots() == 3);
     std::vector<double> trained = s.history(0);
-    CHECK(trained.size() == 24);
+    EXPECT(trained.size() == 24);
     bool same = true;
     for (std::size_t i = 0; i < trained.size(); i++) same = same && trained[i] == s.lr_at(i);
-    CHECK(same);
-    CHECK(lrs.front() == 0.1 && lrs.back() == s.lr());
-    CHECK(s.history_columns() == 2 && s.history_column_name(1) == "loss");
-    CHECK(s.history("loss")[1] == 0.5);
+    EXPECT(same);
+    EXPECT(lrs.front() == 0.1 && lrs.back() == s.lr());
+    EXPECT(s.history_columns() == 2 && s.history_column_name(1) == "loss");
+    EXPECT(s.history("loss")[1] == 0.5);
     std::string csv = s.history_csv();
-    CHECK(csv.compare(0, 13, "step,lr,loss\n") == 0);
+    EXPECT(csv.compare(0, 13, "step,lr,loss\n") == 0);
 }
 
 void test_state_resume_is_exact()
@@ -164,9 +136,9 @@ void test_state_resume_is_exact()
     resumed.set_lr_hooks({}, [&](double lr) { handed = lr; });
     resumed.load_state(blob);
     resumed.on_train_begin();
-    CHECK(handed == first.lr());
+    EXPECT(handed == first.lr());
     run_epochs(resumed, 4, 9);
-    CHECK(resumed.save_state() == full.save_state());
+    EXPECT(resumed.save_state() == full.save_state());
 }
 
 // A hook that throws: the exception is caught before it reaches C, the callback fails,
@@ -197,52 +169,117 @@ void test_throwing_hooks()
         flag = true;
         try {
             call();
-            CHECK(false);
+            EXPECT(false);
         } catch (const HookBroke &e) {
-            CHECK(e.code == code);
+            EXPECT(e.code == code);
         }
         flag = false;
-        CHECK(s.save_state() == before && s.history_rows() == rows);
+        EXPECT(s.save_state() == before && s.history_rows() == rows);
         call(); // the retry succeeds
-        CHECK(s.save_state() != before);
+        EXPECT(s.save_state() != before);
     };
 
     break_set = true;
     try {
         s.on_train_begin();
-        CHECK(false);
+        EXPECT(false);
     } catch (const HookBroke &e) {
-        CHECK(e.code == 2);
+        EXPECT(e.code == 2);
     }
     break_set = false;
-    CHECK(!s.running());
+    EXPECT(!s.running());
     s.on_train_begin();
     expect_hook_throw(break_set, 2, [&] { s.on_batch_end(0); });
     expect_hook_throw(break_get, 1, [&] { s.on_batch_end(1); });
-    CHECK(s.history(0)[1] == 0.05); // what get_lr returned is what history keeps
+    EXPECT(s.history(0)[1] == 0.05); // what get_lr returned is what history keeps
     s.on_batch_end(2);
     break_snap = true;
     try {
         s.on_epoch_end(0);
-        CHECK(false);
+        EXPECT(false);
     } catch (const std::runtime_error &e) {
-        CHECK(std::strcmp(e.what(), "disk full") == 0);
-        CHECK(dynamic_cast<const sgdr::Error *>(&e) == nullptr); // the hook's own exception
+        EXPECT(std::strcmp(e.what(), "disk full") == 0);
+        EXPECT(dynamic_cast<const sgdr::Error *>(&e) == nullptr); // the hook's own exception
     }
     break_snap = false;
-    CHECK(s.epoch() == 0 && s.snapshots() == 0);
+    EXPECT(s.epoch() == 0 && s.snapshots() == 0);
     s.on_epoch_end(0);
-    CHECK(s.epoch() == 1 && s.snapshots() == 1);
+    EXPECT(s.epoch() == 1 && s.snapshots() == 1);
     expect_hook_throw(break_restore, 4, [&] { s.on_train_end(); });
-    CHECK(!s.running());
+    EXPECT(!s.running());
     // The hook's exception was consumed: a later plain failure is an sgdr::Error.
     EXPECT_ERROR(s.on_batch_end(0), SGDR_EORDER, "no run in progress");
 }
 
+// configure() changes all parameters or none: a Config refused by a later parameter (or by
+// a rule between two) leaves every earlier one as it was, so the scheduler still runs.
+void test_configure_is_atomic()
+{
+    const sgdr_param all[] = {SGDR_PARAM_MIN_LR,        SGDR_PARAM_MAX_LR,
+                              SGDR_PARAM_STEPS_PER_EPOCH, SGDR_PARAM_LR_DECAY,
+                              SGDR_PARAM_CYCLE_LENGTH,  SGDR_PARAM_MULT_FACTOR,
+                              SGDR_PARAM_RESTART_MODE,  SGDR_PARAM_WARMUP_EPOCHS,
+                              SGDR_PARAM_WARMUP_START_LR, SGDR_PARAM_MAX_CYCLES,
+                              SGDR_PARAM_RESTORE_AT_END, SGDR_PARAM_HISTORY};
+    sgdr::Scheduler s(small_config());
+    std::vector<double> before;
+    for (sgdr_param p : all) before.push_back(s.get(p));
+    auto unchanged = [&](int line) {
+        for (std::size_t i = 0; i < before.size(); i++) {
+            if (s.get(all[i]) != before[i]) {
+                std::fprintf(stderr, "line %d: %s is %.17g, was %.17g\n", line,
+                             sgdr_param_name(all[i]), s.get(all[i]), before[i]);
+                failures++;
+            }
+        }
+    };
+
+    sgdr::Config bad = small_config();
+    bad.min_lr = 0.01;
+    bad.max_lr = 0.5;
+    bad.steps_per_epoch = 7;
+    bad.history = false;
+    bad.mult_factor = 0.5; // refused by its own range, after five parameters were set
+    EXPECT_ERROR(s.configure(bad), SGDR_EVALUE, "mult_factor (0.5)");
+    unchanged(__LINE__);
+
+    bad = small_config();
+    bad.min_lr = 0.01;
+    bad.cycle_length = 4;
+    bad.max_lr = 0.001; // every value valid alone, max_lr <= min_lr together
+    EXPECT_ERROR(s.configure(bad), SGDR_ECONFIG, "max_lr");
+    unchanged(__LINE__);
+
+    bad = small_config();
+    bad.restart_mode = sgdr::RestartMode::keras_seed;
+    bad.warmup_epochs = 2; // warm-up is refused in keras-seed mode
+    EXPECT_ERROR(s.configure(bad), SGDR_ECONFIG, "");
+    unchanged(__LINE__);
+
+    std::vector<double> lrs;
+    s.set_lr_hooks({}, [&](double lr) { lrs.push_back(lr); });
+    s.on_train_begin(); // the scheduler is as it was: it starts and runs its schedule
+    run_epochs(s, 0, 2);
+    EXPECT(!lrs.empty() && lrs[0] == 0.1 && s.epoch() == 2);
+    // During a run configure() is refused as a whole too.
+    EXPECT_ERROR(s.configure(small_config()), SGDR_EORDER, "");
+    s.on_train_end();
+    unchanged(__LINE__);
+
+    // A fresh scheduler keeps its required parameters unset.
+    sgdr::Scheduler fresh;
+    bad = small_config();
+    bad.lr_decay = -1;
+    EXPECT_ERROR(fresh.configure(bad), SGDR_EVALUE, "lr_decay (-1)");
+    EXPECT(std::isnan(fresh.get(SGDR_PARAM_MIN_LR)));
+    EXPECT(std::isnan(fresh.get(SGDR_PARAM_MAX_LR)));
+    EXPECT_ERROR(fresh.on_train_begin(), SGDR_ECONFIG, "");
+}
+
 void test_version()
 {
-    CHECK(sgdr::version_string() == SGDR_VERSION_STRING);
-    CHECK(sgdr::version_number() == SGDR_VERSION_NUMBER);
+    EXPECT(sgdr::version_string() == SGDR_VERSION_STRING);
+    EXPECT(sgdr::version_number() == SGDR_VERSION_NUMBER);
 }
 
 } // namespace
@@ -254,6 +291,7 @@ int main()
     test_hooks_and_a_whole_run();
     test_state_resume_is_exact();
     test_throwing_hooks();
+    test_configure_is_atomic();
     test_version();
     if (failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sgdr_torch.hpp -- libsgdr as a learning-rate scheduler for libtorch (PyTorch's C++ API).
+ *
+ * Header-only, on top of sgdr.hpp; include it only in code that builds with libtorch (libsgdr
+ * itself never needs it). The C++ twin of the Python sgdr.torch.SGDR:
+ *
+ *     auto net = std::make_shared<Net>();
+ *     torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+ *     sgdr::Config c;
+ *     c.min_lr = 1e-3; c.max_lr = 0.1; c.steps_per_epoch = batches_per_epoch;
+ *     sgdr::torch::Options o;
+ *     o.model = net;                       // snapshot at cycle ends, restore the last
+ *     sgdr::torch::SGDR sched(opt, c, o);  // starts the run: every group gets its lr
+ *     for (...epochs...)
+ *         for (...batches...) {
+ *             opt.zero_grad(); loss.backward(); opt.step();
+ *             sched.step();                // once per batch; epoch ends are counted here
+ *         }
+ *     sched.finish();                      // the weights of the last cycle end are back
+ *
+ * Per-group learning rates: group i trains at lr * scale[i], lr being the schedule's
+ * (min_lr..max_lr). By default scale[i] is group i's lr at construction divided by group 0's,
+ * so group 0 follows the schedule exactly and the others keep their ratio to it; or give
+ * Options::group_scales (one finite value >= 0 per group). Every optimizer whose options
+ * implement get_lr/set_lr works (SGD, Adam, AdamW, Adagrad, RMSprop, LBFGS).
+ *
+ * Snapshots: with Options::model, the module's parameters and buffers are deep-copied (on
+ * their own devices) at every cycle end; the `keep_snapshots` most recent are kept (0: all,
+ * e.g. for a snapshot ensemble) and finish() copies the last back (restore_at_end).
+ *
+ * Checkpoints: save() writes the scheduler (libsgdr's state blob, the group scales, the kept
+ * snapshots), the model and the optimizer into a torch::serialize archive; load() on a SGDR
+ * built the same way continues the run bit for bit as if it had never stopped.
+ *
+ * Errors: every failure is an sgdr::Error (sgdr.hpp) naming what was wrong; libtorch's own
+ * exceptions are turned into one. A refused call changes nothing, except load(), which may
+ * leave the model or optimizer partly loaded when libtorch refuses their part of the archive
+ * (the scheduler is then unchanged).
+ */
+#ifndef SGDR_TORCH_HPP
+#define SGDR_TORCH_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <c10/util/Exception.h>
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "sgdr.hpp"
+
+namespace sgdr {
+namespace torch {
+
+struct Options {
+    /* Snapshot its parameters and buffers at cycle ends; none when empty. */
+    std::shared_ptr<::torch::nn::Module> model;
+    /* How many end-of-cycle copies to keep, the most recent; 0 keeps all. */
+    std::size_t keep_snapshots = 1;
+    /* One lr multiplier per param group; empty: each group's lr / group 0's lr. */
+    std::vector<double> group_scales;
+};
+
+/* One snapshot: the model's parameters, then its buffers, in the module's own order. */
+using Snapshot = std::vector<::at::Tensor>;
+
+namespace detail {
+
+/* The tensors a snapshot copies (the live ones), and in `names` a line per tensor with its
+ * name and shape, so that a checkpoint of another model is recognised. */
+inline std::vector<::at::Tensor> live_tensors(const ::torch::nn::Module &m,
+                                              std::string *names = nullptr)
+{
+    std::vector<::at::Tensor> out;
+    auto add = [&](const ::torch::OrderedDict<std::string, ::at::Tensor> &d) {
+        for (const auto &item : d) {
+            out.push_back(item.value());
+            if (!names) continue;
+            *names += item.key();
+            if (item.value().defined())
+                for (std::int64_t n : item.value().sizes()) *names += " " + std::to_string(n);
+            *names += "\n";
+        }
+    };
+    add(m.named_parameters());
+    add(m.named_buffers());
+    return out;
+}
+
+/* Call f, turning libtorch's exceptions into Error(status, "<what>: <libtorch's message>"). */
+template <class F>
+auto torch_call(sgdr_status status, const std::string &what, F f) -> decltype(f())
+{
+    try {
+        return f();
+    } catch (const Error &) {
+        throw;
+    } catch (const c10::Error &e) {
+        throw Error(status, what + ": " + e.what_without_backtrace());
+    } catch (const std::exception &e) {
+        throw Error(status, what + ": " + e.what());
+    }
+}
+
+/* A number in a message, as libsgdr writes them: every digit that matters. */
+inline std::string num(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+inline double group_lr(const ::torch::optim::OptimizerParamGroup &g, std::size_t i)
+{
+    return torch_call(SGDR_EVALUE,
+                      "param group " + std::to_string(i) + ": its options have no learning rate",
+                      [&] { return g.options().get_lr(); });
+}
+
+/* The per-group scales, checked as sgdr.torch.SGDR checks them. */
+inline std::vector<double> scales(const std::vector<::torch::optim::OptimizerParamGroup> &groups,
+                                  const std::vector<double> &given)
+{
+    if (groups.empty()) throw Error(SGDR_EVALUE, "the optimizer has no param groups");
+    std::vector<double> out;
+    if (given.empty()) {
+        double ref = group_lr(groups[0], 0);
+        if (!(std::isfinite(ref) && ref > 0))
+            throw Error(SGDR_EVALUE, "group_scales: the first param group's lr (" +
+                                         num(ref) +
+                                         ") must be a positive number to scale the other "
+                                         "groups by; give group_scales explicitly");
+        for (std::size_t i = 0; i < groups.size(); i++) out.push_back(group_lr(groups[i], i) / ref);
+        return out;
+    }
+    if (given.size() != groups.size())
+        throw Error(SGDR_EVALUE, "group_scales has " + std::to_string(given.size()) +
+                                     " values for " + std::to_string(groups.size()) +
+                                     " param groups");
+    for (std::size_t i = 0; i < given.size(); i++)
+        if (!(std::isfinite(given[i]) && given[i] >= 0))
+            throw Error(SGDR_EVALUE, "group_scales[" + std::to_string(i) + "] (" +
+                                         num(given[i]) + ") must be finite and >= 0");
+    return given;
+}
+
+/* The weight hooks' side: snapshots of one module. Heap-allocated, so that the hooks' pointer
+ * to it survives moves of the SGDR. */
+struct Keeper {
+    std::shared_ptr<::torch::nn::Module> model;
+    std::size_t keep = 1;
+    std::map<std::uint32_t, Snapshot> snapshots;
+
+    void take(std::uint32_t cycle)
+    {
+        Snapshot copy;
+        torch_call(SGDR_EHOOK_SNAPSHOT, "snapshot of cycle " + std::to_string(cycle), [&] {
+            for (const auto &t : live_tensors(*model))
+                copy.push_back(t.defined() ? t.detach().clone() : t);
+        });
+        /* A retried cycle replaces its own copy (hooks are idempotent per cycle). */
+        snapshots[cycle] = std::move(copy);
+        while (keep != 0 && snapshots.size() > keep) snapshots.erase(snapshots.begin());
+    }
+
+    void put(std::uint32_t cycle)
+    {
+        auto it = snapshots.find(cycle);
+        if (it == snapshots.end())
+            throw Error(SGDR_EHOOK_RESTORE,
+                        "no snapshot of cycle " + std::to_string(cycle) + " is kept");
+        torch_call(SGDR_EHOOK_RESTORE, "restore of cycle " + std::to_string(cycle), [&] {
+            ::torch::NoGradGuard no_grad;
+            std::vector<::at::Tensor> live = live_tensors(*model);
+            for (std::size_t i = 0; i < live.size(); i++)
+                if (live[i].defined()) live[i].copy_(it->second[i]);
+        });
+    }
+};
+
+} // namespace detail
+
+class SGDR {
+public:
+    /* Start a run (on_train_begin) of the schedule `config` over `optimizer`, which must
+     * outlive this object, and set every param group's lr. */
+    SGDR(::torch::optim::Optimizer &optimizer, const Config &config, Options options = {})
+        : opt_(&optimizer), sched_(config), spe_(config.steps_per_epoch),
+          scales_(detail::scales(optimizer.param_groups(), options.group_scales))
+    {
+        if (options.model) {
+            keeper_ = std::make_unique<detail::Keeper>();
+            keeper_->model = std::move(options.model);
+            keeper_->keep = options.keep_snapshots;
+            detail::Keeper *k = keeper_.get();
+            sched_.set_weight_hooks([k](std::uint32_t c) { k->take(c); },
+                                    [k](std::uint32_t c) { k->put(c); });
+        }
+        sched_.on_train_begin();
+        apply_lr();
+    }
+
+    /* Count one trained batch (call it after optimizer.step()) and set the next batch's lr
+     * in every group; after every steps_per_epoch batches also end the epoch (restart,
+     * snapshot). An epoch end that failed is retried by the next step(). */
+    void step()
+    {
+        if (batch_ == spe_) end_epoch();
+        sched_.on_batch_end(batch_);
+        batch_++;
+        if (batch_ == spe_) end_epoch();
+        apply_lr();
+    }
+
+    /* End the run (on_train_end): with a model, copy the last end-of-cycle weights back. */
+    void finish() { sched_.on_train_end(); }
+
+    /* The lr of every param group, as the last step() set it (like LRScheduler's). */
+    std::vector<double> get_last_lr() const
+    {
+        std::vector<double> out;
+        const auto &groups = opt_->param_groups();
+        for (std::size_t i = 0; i < groups.size(); i++) out.push_back(detail::group_lr(groups[i], i));
+        return out;
+    }
+
+    /* The schedule's lr (group 0's at scale 1) of batch `step`, 0-based. */
+    double lr_at(std::uint64_t step) const { return sched_.lr_at(step); }
+
+    const std::vector<double> &group_scales() const noexcept { return scales_; }
+    std::uint64_t epoch() const noexcept { return epoch_; }
+
+    /* The kept snapshots by cycle (0-based); empty without a model. */
+    const std::map<std::uint32_t, Snapshot> &snapshots() const noexcept
+    {
+        static const std::map<std::uint32_t, Snapshot> none;
+        return keeper_ ? keeper_->snapshots : none;
+    }
+
+    /* The libsgdr scheduler underneath (progress counters, history, parameters). */
+    Scheduler &scheduler() noexcept { return sched_; }
+    const Scheduler &scheduler() const noexcept { return sched_; }
+
+    /* ---- checkpoint and resume ---- */
+
+    /* Write the scheduler (as "sgdr"), the model ("model") and the optimizer ("optimizer")
+     * into `archive`; the caller may add its own keys. */
+    void save(::torch::serialize::OutputArchive &archive) const
+    {
+        detail::torch_call(SGDR_EIO, "saving the scheduler", [&] {
+            ::torch::serialize::OutputArchive mine(archive.compilation_unit());
+            std::vector<unsigned char> blob = sched_.save_state();
+            mine.write("state", bytes_tensor(blob));
+            mine.write("group_scales", doubles_tensor(scales_));
+            if (keeper_) {
+                std::string names;
+                (void)detail::live_tensors(*keeper_->model, &names);
+                mine.write("names", ::c10::IValue(names));
+                std::vector<double> cycles;
+                for (const auto &kv : keeper_->snapshots) {
+                    cycles.push_back(kv.first);
+                    ::torch::serialize::OutputArchive snap(archive.compilation_unit());
+                    for (std::size_t i = 0; i < kv.second.size(); i++)
+                        if (kv.second[i].defined()) snap.write(std::to_string(i), kv.second[i]);
+                    mine.write("snapshot_" + std::to_string(kv.first), snap);
+                }
+                mine.write("snapshot_cycles", doubles_tensor(cycles));
+                ::torch::serialize::OutputArchive model(archive.compilation_unit());
+                keeper_->model->save(model);
+                archive.write("model", model);
+            }
+            ::torch::serialize::OutputArchive opt(archive.compilation_unit());
+            opt_->save(opt);
+            archive.write("optimizer", opt);
+            archive.write("sgdr", mine);
+        });
+    }
+
+    /* Continue the run saved by save() in `archive`: counters, schedule, group scales and
+     * snapshots are replaced, the model and optimizer loaded, every group's lr set. The
+     * archive is checked (state blob, scales, snapshot shapes against the model) before
+     * anything changes. */
+    void load(::torch::serialize::InputArchive &archive)
+    {
+        ::torch::serialize::InputArchive mine, model, opt;
+        std::vector<unsigned char> blob;
+        std::vector<double> scales;
+        std::map<std::uint32_t, Snapshot> snaps;
+        detail::torch_call(SGDR_ECORRUPT, "the archive holds no SGDR checkpoint of this setup", [&] {
+            archive.read("sgdr", mine);
+            archive.read("optimizer", opt);
+            if (keeper_) archive.read("model", model);
+            ::at::Tensor state, group_scales; /* read() into a defined tensor would copy */
+            mine.read("state", state);
+            blob = tensor_bytes(state);
+            mine.read("group_scales", group_scales);
+            scales = tensor_doubles(group_scales);
+            if (keeper_) snaps = read_snapshots(mine);
+        });
+        scales = detail::scales(opt_->param_groups(), scales);
+        Scheduler probe; /* checks the blob before this scheduler changes */
+        probe.load_state(blob);
+        detail::torch_call(SGDR_ECORRUPT, "loading the model or optimizer from the archive", [&] {
+            if (keeper_) keeper_->model->load(model);
+            opt_->load(opt);
+        });
+        sched_.load_state(blob);
+        if (sched_.running()) sched_.on_train_begin(); /* the resume path: counters kept */
+        spe_ = static_cast<std::uint64_t>(sched_.get(SGDR_PARAM_STEPS_PER_EPOCH));
+        batch_ = sched_.progress(SGDR_PROGRESS_BATCH_IN_EPOCH);
+        epoch_ = sched_.progress(SGDR_PROGRESS_EPOCH);
+        scales_ = std::move(scales);
+        if (keeper_) keeper_->snapshots = std::move(snaps);
+        apply_lr();
+    }
+
+    /* save() to, and load() from, the file at `path`. */
+    void save(const std::string &path) const
+    {
+        ::torch::serialize::OutputArchive archive;
+        save(archive);
+        detail::torch_call(SGDR_EIO, "cannot write " + path, [&] { archive.save_to(path); });
+    }
+    void load(const std::string &path)
+    {
+        ::torch::serialize::InputArchive archive;
+        detail::torch_call(SGDR_EIO, "cannot read " + path, [&] { archive.load_from(path); });
+        load(archive);
+    }
+
+private:
+    ::torch::optim::Optimizer *opt_;
+    Scheduler sched_;
+    std::uint64_t spe_;
+    std::vector<double> scales_;
+    std::unique_ptr<detail::Keeper> keeper_;
+    std::uint64_t batch_ = 0; /* batches counted in the current epoch */
+    std::uint64_t epoch_ = 0; /* epochs completed */
+
+    void apply_lr()
+    {
+        /* param_groups() is looked up every time: Optimizer::load() may replace options. */
+        auto &groups = opt_->param_groups();
+        if (groups.size() != scales_.size())
+            throw Error(SGDR_EVALUE, "the optimizer has " + std::to_string(groups.size()) +
+                                         " param groups but the scheduler was set up for " +
+                                         std::to_string(scales_.size()));
+        double lr = sched_.lr();
+        for (std::size_t i = 0; i < groups.size(); i++) {
+            detail::torch_call(SGDR_EVALUE,
+                               "param group " + std::to_string(i) +
+                                   ": its options have no learning rate",
+                               [&] { groups[i].options().set_lr(lr * scales_[i]); });
+        }
+    }
+
+    void end_epoch()
+    {
+        try {
+            sched_.on_epoch_end(epoch_);
+        } catch (...) {
+            apply_lr(); /* the optimizer stays at the scheduler's lr; step() retries the end */
+            throw;
+        }
+        batch_ = 0;
+        epoch_++;
+    }
+
+    static ::at::Tensor bytes_tensor(const std::vector<unsigned char> &v)
+    {
+        ::at::Tensor t = ::at::empty({static_cast<std::int64_t>(v.size())}, ::at::kByte);
+        std::copy(v.begin(), v.end(), t.data_ptr<std::uint8_t>());
+        return t;
+    }
+    static ::at::Tensor doubles_tensor(const std::vector<double> &v)
+    {
+        ::at::Tensor t = ::at::empty({static_cast<std::int64_t>(v.size())}, ::at::kDouble);
+        std::copy(v.begin(), v.end(), t.data_ptr<double>());
+        return t;
+    }
+    static std::vector<unsigned char> tensor_bytes(const ::at::Tensor &t)
+    {
+        ::at::Tensor c = t.to(::at::kCPU).to(::at::kByte).contiguous();
+        const std::uint8_t *p = c.data_ptr<std::uint8_t>();
+        return std::vector<unsigned char>(p, p + c.numel());
+    }
+    static std::vector<double> tensor_doubles(const ::at::Tensor &t)
+    {
+        ::at::Tensor c = t.to(::at::kCPU).to(::at::kDouble).contiguous();
+        const double *p = c.data_ptr<double>();
+        return std::vector<double>(p, p + c.numel());
+    }
+
+    /* The snapshots in `mine`, checked against the live model: same names, shapes, types. */
+    std::map<std::uint32_t, Snapshot> read_snapshots(::torch::serialize::InputArchive &mine)
+    {
+        std::string names;
+        std::vector<::at::Tensor> live = detail::live_tensors(*keeper_->model, &names);
+        ::c10::IValue saved;
+        mine.read("names", saved);
+        if (!saved.isString() || saved.toStringRef() != names)
+            throw Error(SGDR_ECORRUPT, "the archive's snapshots are of another model (its "
+                                       "parameters and buffers differ from this one's)");
+        ::at::Tensor t;
+        mine.read("snapshot_cycles", t);
+        std::map<std::uint32_t, Snapshot> out;
+        for (double cycle : tensor_doubles(t)) {
+            auto c = static_cast<std::uint32_t>(cycle);
+            ::torch::serialize::InputArchive snap;
+            mine.read("snapshot_" + std::to_string(c), snap);
+            Snapshot s(live.size());
+            for (std::size_t i = 0; i < live.size(); i++) {
+                if (!live[i].defined()) continue;
+                snap.read(std::to_string(i), s[i]);
+                if (s[i].sizes() != live[i].sizes() || s[i].dtype() != live[i].dtype())
+                    throw Error(SGDR_ECORRUPT, "snapshot of cycle " + std::to_string(c) +
+                                                   ": tensor " + std::to_string(i) +
+                                                   " differs in shape or type from the model's");
+                s[i] = s[i].to(live[i].device());
+            }
+            out[c] = std::move(s);
+        }
+        return out;
+    }
+};
+
+} // namespace torch
+} // namespace sgdr
+
+#endif /* SGDR_TORCH_HPP */

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# libsgdr for libtorch: the adapter include/sgdr_torch.hpp (tests/torch/test_sgdr_torch.cpp:
+# SGD and Adam, two param groups, snapshots, resume after every batch, bad input), the C++
+# digits trainer examples/libtorch (its lr trace equals sgdr-schedule's bit for bit, the
+# restored snapshot reaches 0.95, the final weights equal the last snapshot exactly, stopping
+# after any epoch and resuming ends exactly as the run that never stopped, bad flags exit 2),
+# the guide docs/guides/libtorch.md (its CMake project builds against an installed libsgdr and
+# its program prints what the guide shows), and a build without libtorch that still works.
+# libtorch missing is a failure: CI installs libtorch-dev for this check.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${SGDR_TORCH_BUILD_DIR:-build/torch}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+seconds() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }'; }
+
+start=$(date +%s.%N)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON >"$tmp/configure.log"
+if ! grep -q '^Torch_DIR:PATH=/' "$build/CMakeCache.txt" || grep -q 'libtorch not found' "$tmp/configure.log"; then
+  echo "65-libtorch: libtorch not found by CMake (find_package(Torch)); install libtorch-dev" >&2
+  exit 1
+fi
+cmake --build "$build" -j2 --target sgdr-torch-digits test_sgdr_torch sgdr-schedule >"$tmp/build.log" \
+  || { cat "$tmp/build.log" >&2; exit 1; }
+echo "built in $(seconds "$start")"
+digits=$build/examples/libtorch/sgdr-torch-digits
+schedule=$build/tools/sgdr-schedule
+
+# 1. The adapter's own test program.
+"$build/tests/torch/test_sgdr_torch" || problem "test_sgdr_torch failed"
+
+accuracy() { # the accuracy on the line of $2 in file $1
+  sed -n "s/^$2.*test accuracy \([0-9.]*\) .*/\1/p" "$1"
+}
+# The weights of one label of a --dump file, without the label.
+weights() { awk -v l="$2" '$1 == l { $1 = ""; print }' "$1"; }
+
+# 2. The default run (the C trainer's schedule: cycles of 2, 4, 8, 16 epochs): accuracy, the
+#    lr trace against sgdr-schedule, the restored weights, and determinism.
+start=$(date +%s.%N)
+"$digits" --lr-csv "$tmp/default.csv" --dump "$tmp/default.dump" >"$tmp/default.txt"
+echo "default run (30 epochs): $(seconds "$start")"
+restored=$(accuracy "$tmp/default.txt" "restored snapshot")
+ensemble=$(accuracy "$tmp/default.txt" "snapshot ensemble")
+echo "  restored snapshot $restored, snapshot ensemble $ensemble"
+awk -v a="$restored" 'BEGIN { exit !(a >= 0.95) }' || problem "restored snapshot accuracy '$restored' < 0.95"
+[ -n "$ensemble" ] || problem "no snapshot ensemble line"
+[ "$(grep -c 'end of cycle [0-9]*: snapshot' "$tmp/default.txt")" -eq 4 ] || problem "not 4 snapshots in 30 epochs"
+"$schedule" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch 45 --cycle-length 2 --mult-factor 2 \
+  --epochs 30 --format csv >"$tmp/default.expected"
+cmp -s "$tmp/default.csv" "$tmp/default.expected" || problem "default run: lr trace differs from sgdr-schedule"
+"$digits" --lr-csv "$tmp/again.csv" --dump "$tmp/again.dump" >"$tmp/again.txt"
+cmp -s "$tmp/again.txt" "$tmp/default.txt" && cmp -s "$tmp/again.dump" "$tmp/default.dump" \
+  || problem "two runs with the same flags differ"
+"$digits" --seed 2 --epochs 2 >"$tmp/seed2.txt"
+cmp -s <(head -6 "$tmp/seed2.txt" | tail -2) <(head -6 "$tmp/default.txt" | tail -2) \
+  && problem "--seed changes nothing"
+
+# 3. Peak mode with lr_decay, warm-up and max_cycles: warm-up 2, cycles of 2, 4, 8 epochs at
+#    peaks 0.1, 0.07, 0.049, then min_lr for the last 4 epochs.
+sched=(--warmup-epochs 2 --warmup-start-lr 0.01 --lr-decay 0.7 --max-cycles 3 --cycle-length 2
+       --mult-factor 2 --min-lr 0.001 --max-lr 0.1)
+"$digits" --epochs 20 "${sched[@]}" --lr-csv "$tmp/peak.csv" --dump "$tmp/peak.dump" >"$tmp/peak.txt"
+"$schedule" --steps-per-epoch 45 --epochs 20 "${sched[@]}" --format csv >"$tmp/peak.expected"
+cmp -s "$tmp/peak.csv" "$tmp/peak.expected" || problem "warm-up/lr_decay/max_cycles run: lr trace differs from sgdr-schedule"
+[ "$(wc -l <"$tmp/peak.csv")" -eq 901 ] || problem "peak run: $(wc -l <"$tmp/peak.csv") lines, expected 901"
+for dump in default peak; do
+  last=$(awk '$1 ~ /^cycle/ { l = $1 } END { print l }' "$tmp/$dump.dump")
+  [ -n "$(weights "$tmp/$dump.dump" final)" ] || problem "$dump: no final weights in the dump"
+  [ "$(weights "$tmp/$dump.dump" final)" = "$(weights "$tmp/$dump.dump" "$last")" ] \
+    || problem "$dump: the final weights are not the last snapshot ($last) exactly"
+  [ "$(weights "$tmp/$dump.dump" final)" != "$(weights "$tmp/$dump.dump" cycle1)" ] \
+    || problem "$dump: the snapshots do not differ"
+done
+grep -q '^restored snapshot (end of cycle 3)' "$tmp/peak.txt" || problem "peak run: not cycle 3 restored"
+# The guide quotes the default run's last lines.
+/usr/bin/python3 scripts/checks/md_block.py docs/guides/libtorch.md text 1 >"$tmp/quoted.txt"
+[ "$(grep -c 'test accuracy' "$tmp/quoted.txt")" -eq 2 ] || problem "docs/guides/libtorch.md: no accuracy lines quoted"
+while IFS= read -r line; do
+  grep -qxF -- "$line" "$tmp/default.txt" || problem "docs/guides/libtorch.md shows a line the trainer does not print: $line"
+done <"$tmp/quoted.txt"
+
+# 4. Stop after every epoch of a short run (warm-up, cycles of 1, 2, 4 epochs, one epoch held
+#    at min_lr) and resume: the same lrs, snapshots, final weights and last lines.
+short=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2
+       --lr-decay 0.8 --max-cycles 3 --momentum 0.8)
+"$digits" "${short[@]}" --lr-csv "$tmp/whole.csv" --dump "$tmp/whole.dump" >"$tmp/whole.txt"
+start=$(date +%s.%N)
+for e in 1 2 3 4 5 6 7 8 9; do
+  "$digits" "${short[@]}" --checkpoint "$tmp/ck$e.pt" --stop-after-epoch "$e" \
+    --lr-csv "$tmp/first$e.csv" >"$tmp/first$e.txt"
+  grep -q "^checkpoint after epoch $e: " "$tmp/first$e.txt" || problem "stop after epoch $e: no checkpoint line"
+  "$digits" "${short[@]}" --resume "$tmp/ck$e.pt" --lr-csv "$tmp/rest$e.csv" \
+    --dump "$tmp/rest$e.dump" >"$tmp/rest$e.txt"
+  cat "$tmp/first$e.csv" <(tail -n +2 "$tmp/rest$e.csv") | cmp -s - "$tmp/whole.csv" \
+    || problem "stopped after epoch $e and resumed: the lrs differ"
+  cmp -s "$tmp/rest$e.dump" "$tmp/whole.dump" \
+    || problem "stopped after epoch $e and resumed: the final weights or snapshots differ"
+  cmp -s <(tail -n 2 "$tmp/rest$e.txt") <(tail -n 2 "$tmp/whole.txt") \
+    || problem "stopped after epoch $e and resumed: the accuracy lines differ"
+done
+echo "stop after each of epochs 1..9 and resume: $(seconds "$start") for 18 runs"
+[ "$(awk '$1 ~ /^cycle/ { print $1 }' "$tmp/whole.dump" | sort -u | wc -l)" -eq 3 ] \
+  || problem "short run: not 3 snapshots in the dump"
+
+# 5. Bad flags: exit 2, a message, nothing on stdout; a bad checkpoint: exit 1 and a message.
+# The trainer's exit status in $rc, its stdout and stderr in $tmp/out and $tmp/err.
+status_of() { rc=0; "$digits" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?; }
+for args in "--bogus" "--epochs 0" "--max-lr 0.0001" "--momentum 1" "--steps-per-epoch 3" \
+            "--stop-after-epoch 2" "--checkpoint x.pt" "--epochs 3 --checkpoint x.pt --stop-after-epoch 4" \
+            "--lr-csv=" "--restart-mode foo"; do
+  status_of $args
+  [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ -s "$tmp/err" ] \
+    || problem "sgdr-torch-digits $args: exit status $rc, expected 2 with a message and no output"
+done
+status_of --resume "$tmp/whole.csv"
+[ "$rc" -eq 1 ] && [ -s "$tmp/err" ] || problem "--resume of a CSV file: exit $rc"
+status_of "${short[@]}" --batch-size 64 --resume "$tmp/ck3.pt"
+[ "$rc" -eq 1 ] && grep -q '45 batches per epoch' "$tmp/err" \
+  || problem "--resume with another --batch-size: exit $rc, $(cat "$tmp/err")"
+status_of "${short[@]}" --hidden 32 --resume "$tmp/ck3.pt"
+[ "$rc" -eq 1 ] && grep -q 'another model' "$tmp/err" \
+  || problem "--resume with another --hidden: exit $rc, $(cat "$tmp/err")"
+
+# 6. The guide: its CMake project builds against an installed libsgdr (sgdr_torch.hpp is
+#    installed), its program prints what the guide shows, and resuming from the checkpoint it
+#    writes prints the same last lines.
+guide=docs/guides/libtorch.md
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+[ -f "$tmp/prefix/include/sgdr_torch.hpp" ] || problem "sgdr_torch.hpp is not installed"
+mkdir "$tmp/guide"
+/usr/bin/python3 scripts/checks/md_block.py "$guide" cmake 0 >"$tmp/guide/CMakeLists.txt"
+/usr/bin/python3 scripts/checks/md_block.py "$guide" cpp 0 >"$tmp/guide/sine.cpp"
+/usr/bin/python3 scripts/checks/md_block.py "$guide" text 0 >"$tmp/guide/expected.txt"
+start=$(date +%s.%N)
+if cmake -S "$tmp/guide" -B "$tmp/guide/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/guide.log" 2>&1 &&
+   cmake --build "$tmp/guide/build" -j2 >>"$tmp/guide.log" 2>&1; then
+  echo "guide program built in $(seconds "$start")"
+  (cd "$tmp/guide" && ./build/sine >out.txt && ./build/sine sine-checkpoint.pt >resumed.txt) \
+    || problem "$guide: the program failed"
+  cmp -s "$tmp/guide/out.txt" "$tmp/guide/expected.txt" \
+    || { problem "$guide: the program prints other lines than the guide shows:"; diff "$tmp/guide/expected.txt" "$tmp/guide/out.txt" || true; }
+  cmp -s "$tmp/guide/resumed.txt" <(tail -n +8 "$tmp/guide/out.txt") \
+    || problem "$guide: the resumed program does not end as the whole run"
+else
+  cat "$tmp/guide.log"
+  problem "$guide: the CMake project does not build"
+fi
+
+# 7. Without libtorch everything else still builds, and the trainer is left out.
+nt=$build-without
+start=$(date +%s.%N)
+cmake -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_BENCH=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >"$tmp/nt.log"
+grep -q 'libtorch not found' "$tmp/nt.log" || problem "without libtorch: no message that the trainer is left out"
+cmake --build "$nt" -j2 >"$tmp/nt-build.log" 2>&1 || { cat "$tmp/nt-build.log"; problem "without libtorch: the build fails"; }
+[ ! -e "$nt/examples/libtorch/sgdr-torch-digits" ] || problem "without libtorch: the trainer was built"
+echo "build without libtorch: $(seconds "$start")"
+
+exit "$fail"
