@@ -19,6 +19,7 @@ SPDX_ID='SPDX-License-Identifier: MIT'
 spdx_style() {
   case "$1" in
     tests/golden/* | tests/state/* | tests/abi/* | data/* | fuzz/corpus/*) echo none ;;
+    cmake/deb/copyright | cmake/deb/MIT.txt | cmake/deb/triggers) echo none ;; # package data, copied as is
     LICENSE | */LICENSE | *.md | *.json | *.csv | *.svg | *.png | *.gz | *.bin | py.typed | \
       */py.typed | .gitignore | */.gitignore | .gitattributes | .npmignore | */.npmignore) echo none ;;
     *.c | *.h | *.cpp | *.hpp | *.cc | *.map) echo c ;;
