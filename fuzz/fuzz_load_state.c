@@ -11,8 +11,10 @@
  *   target's saved bytes, learning rate and progress are as before;
  * - an accepted load saves back to the same bytes (a 1.0 blob) or to a 1.0 blob that loads
  *   again to the same bytes (a newer minor), calls no hook, and gives a scheduler that runs:
- *   it resumes or starts, takes batches and epoch ends without error, every learning rate
- *   it hands over or reports is finite and >= 0, and its state still round-trips.
+ *   it resumes or starts, takes batches and epoch ends without error (or, for a blob whose
+ *   counters are near 2^64, until a call is refused because a counter is at its limit),
+ *   every learning rate it hands over or reports is finite and >= 0, and its state still
+ *   round-trips.
  * A failed check aborts (libFuzzer reports it as a crash with the input). */
 #include <math.h>
 #include <stdint.h>
@@ -29,6 +31,16 @@ static void check_refused_status(sgdr_status st)
           st == SGDR_ECHECKSUM || st == SGDR_ECORRUPT);
 }
 
+/* A callback refused because the step or the epoch count is at its limit (a loaded blob may
+ * hold counters just short of 2^64; fuzz/corpus/fuzz_load_state/counters-at-limit). */
+static int at_limit(const sgdr_scheduler *s, sgdr_status st)
+{
+    uint64_t step = 0, epoch = 0;
+    CHECK(sgdr_get_progress(s, SGDR_PROGRESS_STEP, &step) == SGDR_OK);
+    CHECK(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epoch) == SGDR_OK);
+    return st == SGDR_EORDER && (step == UINT64_MAX || epoch == UINT64_MAX - 1);
+}
+
 /* Run a loaded scheduler a little: resume (or start), batches, epoch ends, the end. */
 static void exercise(sgdr_scheduler *s, fuzz_host *h, unsigned rounds)
 {
@@ -43,10 +55,17 @@ static void exercise(sgdr_scheduler *s, fuzz_host *h, unsigned rounds)
     }
     CHECK(!running || h->set_lr_calls == 1);
     for (r = 0; r < rounds; r++) {
-        for (b = 0; b < 3; b++) CHECK(sgdr_on_batch_end(s, b, NULL, 0) == SGDR_OK);
+        sgdr_status st = SGDR_OK;
+        for (b = 0; b < 3 && st == SGDR_OK; b++) st = sgdr_on_batch_end(s, b, NULL, 0);
         CHECK(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epoch) == SGDR_OK);
-        CHECK(sgdr_on_epoch_end(s, epoch + 1, NULL, 0) == SGDR_EEPOCH);
-        CHECK(sgdr_on_epoch_end(s, epoch, NULL, 0) == SGDR_OK);
+        if (st == SGDR_OK) {
+            CHECK(sgdr_on_epoch_end(s, epoch + 1, NULL, 0) == SGDR_EEPOCH);
+            st = sgdr_on_epoch_end(s, epoch, NULL, 0);
+        }
+        if (st != SGDR_OK) {
+            CHECK(at_limit(s, st));
+            break;
+        }
         lr = sgdr_lr(s);
         CHECK(isfinite(lr) && lr >= 0);
     }
