@@ -106,7 +106,7 @@ def time_parts(params, n, reps):
     the ctypes call of sgdr_lr, and setting the lr of the param groups."""
     opt = make_optimizer(params)
     s = sgdr.torch.SGDR(opt, MIN_LR, MAX_LR, 10 ** 9, cycle_length=1, mult_factor=MULT)
-    h, batch_end, lr = s._h, lib.sgdr_on_batch_end, lib.sgdr_lr
+    h, batch_end, lr = s.scheduler._h, lib.sgdr_on_batch_end, lib.sgdr_lr
     parts = {"ctypes sgdr_on_batch_end": [], "ctypes sgdr_lr": [],
              "set param_groups lr (_apply_lr)": [], "whole step()": [], "empty loop": []}
     for _ in range(reps):
