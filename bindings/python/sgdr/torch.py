@@ -127,8 +127,9 @@ class SGDR:
                             "scheduler was set up for %d" % (len(groups), len(self._scales)))
         return groups
 
-    def _apply_lr(self, groups=None):
-        lr = self.scheduler.lr
+    def _apply_lr(self, groups=None, lr=None):
+        if lr is None:
+            lr = self.scheduler.lr
         for g, k in zip(groups or self._groups(), self._scales):
             set_group_lr(g, lr * k)
 
@@ -158,7 +159,15 @@ class SGDR:
                 # after the batch has been counted.
                 w.prepared = w.take()
             try:
-                s._call(lib.sgdr_on_batch_end, self._batch, None, 0)
+                # The one C call of most batches, made here under the lock already held
+                # (s._call would take it again): the per-batch cost is mostly Python's.
+                s._depth += 1
+                try:
+                    st = lib.sgdr_on_batch_end(s._h, self._batch, None, 0)
+                finally:
+                    s._depth -= 1
+                if st != Status.OK:
+                    s._fail(st)
                 if ends_epoch:
                     self._end_epoch()
                 else:
@@ -166,7 +175,7 @@ class SGDR:
             finally:
                 if w is not None:
                     w.prepared = None
-            self._apply_lr(groups)
+            self._apply_lr(groups, lib.sgdr_lr(s._h))
 
     def _end_epoch(self):
         s = self.scheduler
