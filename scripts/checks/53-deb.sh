@@ -86,6 +86,7 @@ lrwxrwxrwx $lib/libsgdr.so
 -rw-r--r-- $lib/pkgconfig/sgdr.pc
 -rw-r--r-- usr/include/sgdr.h
 -rw-r--r-- usr/include/sgdr.hpp
+-rw-r--r-- usr/include/sgdr_torch.hpp
 -rw-r--r-- usr/share/doc/libsgdr-dev/changelog.Debian.gz
 -rw-r--r-- usr/share/doc/libsgdr-dev/copyright"
 expect_sgdr_tools="-rwxr-xr-x usr/bin/sgdr-schedule
