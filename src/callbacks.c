@@ -26,7 +26,7 @@ static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
 }
 
 /* Check the metrics a callback received: a pointer when n > 0, non-empty names, no name
- * twice, and (in on_batch_end) not "lr". */
+ * twice, and (in on_batch_end) not "lr". With s NULL only the verdict (the per-batch path). */
 static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                                  size_t n, int lr_reserved)
 {
@@ -47,12 +47,21 @@ static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const
     return SGDR_OK;
 }
 
+/* A hook that calls back into its own scheduler (to change a parameter, load a state or run
+ * a callback) would change it under the call that is running the hook. */
+static sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
+{
+    return sgdr_fail(s, SGDR_EORDER, "%s called from inside one of the same scheduler's hooks",
+                     who);
+}
+
 /* The common entry checks of the callbacks that need a run in progress. */
 static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                              size_t n, int lr_reserved)
 {
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
+    if (s->in_hook) return in_hook_refused(s, who);
     if ((st = check_metrics(s, who, m, n, lr_reserved)) != SGDR_OK) return st;
     if (!s->running)
         return sgdr_fail(s, SGDR_EORDER,
@@ -61,28 +70,13 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
     return SGDR_OK;
 }
 
-/* Failure paths are kept out of the per-batch path. */
 #if defined(__GNUC__)
-#define SGDR_COLD __attribute__((cold, noinline))
 #define SGDR_NOINLINE __attribute__((noinline))
 #define SGDR_INLINE __attribute__((always_inline)) inline
 #else
-#define SGDR_COLD
 #define SGDR_NOINLINE
 #define SGDR_INLINE inline
 #endif
-
-static SGDR_COLD sgdr_status set_lr_failed(const sgdr_scheduler *s, const char *who, double lr)
-{
-    return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
-                     who, lr, (unsigned long long)s->at.step);
-}
-
-static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *who)
-{
-    return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
-                     (unsigned long long)s->at.step);
-}
 
 /* Hand lr to the host's set_lr hook, if any. */
 static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, double lr)
@@ -92,15 +86,9 @@ static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, d
     s->in_hook = 1;
     rc = s->set_lr(s->lr_user, lr);
     s->in_hook = 0;
-    return rc == 0 ? SGDR_OK : set_lr_failed(s, who, lr);
-}
-
-/* A hook that calls back into its own scheduler (to change a parameter, load a state or run
- * a callback) would change it under the call that is running the hook. */
-static SGDR_COLD sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
-{
-    return sgdr_fail(s, SGDR_EORDER, "%s called from inside one of the same scheduler's hooks",
-                     who);
+    if (rc == 0) return SGDR_OK;
+    return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
+                     who, lr, (unsigned long long)s->at.step);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -140,20 +128,8 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     return SGDR_OK;
 }
 
-/* check_metrics() of on_batch_end without the message: the per-batch path checks first and
- * asks enter_run() for the message only when something is wrong. */
-static int metrics_valid(const sgdr_metric *m, size_t n)
-{
-    size_t i;
-    if (n > 0 && m == NULL) return 0;
-    for (i = 0; i < n; i++)
-        if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
-    return n == 0 || name_clash(m, n, 1) == n;
-}
-
 /* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
-static SGDR_COLD sgdr_status at_limit(const sgdr_scheduler *s, const char *who,
-                                      const char *counter)
+static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter)
 {
     return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
                      "go on", who, counter, (unsigned long long)UINT64_MAX);
@@ -185,7 +161,6 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     double trained;
     int in_order;
     sgdr_status st;
-    if (s->in_hook) return in_hook_refused(s, who);
     if (!s->config.history) {
         /* Nothing to record: get_lr is not asked. */
         if ((st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
@@ -193,7 +168,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     }
     /* Metrics that match the columns in order are valid; anything else is checked in full
      * before any hook runs. */
-    in_order = s->running && sgdr_history_in_order(&s->history, m, n);
+    in_order = s->running && !s->in_hook && sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
     if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
     trained = s->lr;
@@ -202,7 +177,9 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
         s->in_hook = 1;
         rc = s->get_lr(s->lr_user, &trained);
         s->in_hook = 0;
-        if (rc != 0) return get_lr_failed(s, who);
+        if (rc != 0)
+            return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
+                             (unsigned long long)s->at.step);
     }
     if (in_order) {
         /* The same metrics as the batch before and room for the row: nothing to prepare,
@@ -227,7 +204,8 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->running && !s->config.history && !s->in_hook && metrics_valid(m, n))
+    if (s != NULL && s->running && !s->config.history && !s->in_hook &&
+        check_metrics(NULL, NULL, m, n, 1) == SGDR_OK)
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
@@ -240,7 +218,6 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     double lr;
     int snapped = 0;
     sgdr_status st;
-    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
     if (epoch != s->at.epoch)
         return sgdr_fail(s, SGDR_EEPOCH, "%s: the host says epoch %llu but the scheduler "
@@ -288,7 +265,6 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     static const char who[] = "sgdr_on_train_end";
     sgdr_status st;
-    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
     if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL) {
         int rc;

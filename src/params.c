@@ -118,21 +118,16 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, s
     return SGDR_OK;
 }
 
+/* Each value alone passed sgdr_config_set already: sgdr_set_param stores nothing else, and
+ * sgdr_load_state checks every value of a blob by the same rules first. */
 sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap)
 {
-    sgdr_config probe = *c;
     int i;
-    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        if (table[i - 1].required && !(c->set & (1u << (i - 1)))) {
-            sgdr_format(msg, cap, "%s is required and has not been set", table[i - 1].name);
+    for (i = 0; i < SGDR_PARAM_LAST; i++) {
+        if (table[i].required && !(c->set & (1u << i))) {
+            sgdr_format(msg, cap, "%s is required and has not been set", table[i].name);
             return SGDR_ECONFIG;
         }
-    }
-    /* Every value alone, by the same rules as sgdr_set_param (a loaded blob comes here). */
-    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        sgdr_status st = sgdr_config_set(&probe, (sgdr_param)i,
-                                          sgdr_config_get(c, &table[i - 1]), msg, cap);
-        if (st != SGDR_OK) return st;
     }
     if (!(c->max_lr > c->min_lr)) {
         sgdr_format(msg, cap, "max_lr (%g) must be greater than min_lr (%g)", c->max_lr,

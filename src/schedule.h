@@ -62,7 +62,8 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double value, char *ms
 /* The value of parameter row r (NaN for an unset required one). */
 double sgdr_config_get(const sgdr_config *c, const sgdr_param_info *r);
 
-/* Every value and every rule between parameters (what on_train_begin requires). */
+/* The required parameters and the rules between parameters (what on_train_begin requires),
+ * for a configuration whose values each passed sgdr_config_set. */
 sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap);
 
 /* Where the next batch is. Everything the callbacks need to continue a run. */

@@ -55,7 +55,6 @@ sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 {
     sgdr_config next;
     sgdr_status st;
-    char scratch[SGDR_MSG_CAP];
     if (s == NULL) return SGDR_ENULL;
     /* The value is judged first, so a bad value is named as such even mid-run. */
     next = s->config;
@@ -66,7 +65,6 @@ sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
                          s->in_hook ? "from inside a hook"
                                     : "during a run: call sgdr_on_train_end first");
     s->config = next;
-    s->config_ok = sgdr_config_check(&next, scratch, sizeof scratch) == SGDR_OK;
     return SGDR_OK;
 }
 
@@ -114,9 +112,8 @@ sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
     if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL");
-    /* The check's verdict is kept with the configuration; only a failure runs it again,
-     * for its message. */
-    if (!s->config_ok && (st = sgdr_config_check(&s->config, msg, sizeof msg)) != SGDR_OK)
+    /* The message goes to a local buffer first: a const call writes nothing unless it fails. */
+    if ((st = sgdr_config_check(&s->config, msg, sizeof msg)) != SGDR_OK)
         return sgdr_fail(s, st, "%s", msg);
     sgdr_position_at(&s->config, step, &p);
     *lr = sgdr_phase_lr(&s->config, &p, p.pos);

@@ -4,8 +4,6 @@
 #ifndef SGDR_SCHEDULER_H
 #define SGDR_SCHEDULER_H
 
-#include <stdarg.h>
-
 #include "history.h"
 #include "schedule.h"
 #include "sgdr.h"
@@ -17,14 +15,15 @@
 
 #if defined(__GNUC__)
 #define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SGDR_COLD __attribute__((cold))
 #else
 #define SGDR_PRINTF(f, a)
+#define SGDR_COLD
 #endif
 
 struct sgdr_scheduler {
     sgdr_allocator allocator;
     sgdr_config config;
-    int config_ok; /* sgdr_config_check(config) passes; kept with config */
 
     /* The run. */
     int running;      /* between on_train_begin and on_train_end */
@@ -57,13 +56,13 @@ size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 /* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
  * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%. */
 void sgdr_format(char *msg, size_t cap, const char *fmt, ...) SGDR_PRINTF(3, 4);
-void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap);
 
 /* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
 uint32_t sgdr_crc32c(const void *data, size_t len);
 
-/* Record a failure's message in s and return st. */
+/* Record a failure's message in s (unless s is NULL) and return st. Cold: every failure
+ * path is kept out of the per-batch path. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
-    SGDR_PRINTF(3, 4);
+    SGDR_PRINTF(3, 4) SGDR_COLD;
 
 #endif

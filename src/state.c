@@ -464,7 +464,6 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
 
     /* Everything checked: replace. */
     s->config = f.config;
-    s->config_ok = sgdr_config_check(&f.config, (char *)again, sizeof again) == SGDR_OK;
     s->running = f.running;
     s->resumable = f.running;
     s->at = f.at;
