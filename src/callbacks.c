@@ -161,15 +161,12 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     double trained;
     int in_order;
     sgdr_status st;
-    if (!s->config.history) {
-        /* Nothing to record: get_lr is not asked. */
-        if ((st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-        return advance_batch(s, who);
-    }
     /* Metrics that match the columns in order are valid; anything else is checked in full
      * before any hook runs. */
-    in_order = s->running && !s->in_hook && sgdr_history_in_order(&s->history, m, n);
+    in_order = s->config.history && s->running && !s->in_hook &&
+               sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
+    if (!s->config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
     if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
     trained = s->lr;
     if (s->get_lr != NULL) {
