@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* params.c -- the parameter table, and the rules of a configuration. The table drives the
  * names both ways, set, get, every check and its message, and the state codec. */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 

@@ -108,25 +108,16 @@ static void ramp_jump(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *s
     *k += j;
 }
 
-/* Whether m (>= 1) is a / 2^b with a < 2^20. */
+/* Whether m (>= 1) is a / 2^b with a < 2^20, b as small as can be (doubling is exact). */
 static int dyadic(double m, uint64_t *a, uint64_t *b)
 {
-    uint64_t bits, mant;
-    int exp, tz = 0;
-    memcpy(&bits, &m, sizeof bits);
-    exp = (int)((bits >> 52) & 0x7FF) - 1023;
-    if (exp >= 20) return 0;
-    mant = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
-    while (((mant >> tz) & 1) == 0) tz++;
-    if (52 - tz > 19 + exp) return 0; /* a would need 20 bits or more */
-    *a = mant >> tz;
-    if (52 - tz - exp >= 0) {
-        *b = (uint64_t)(52 - tz - exp);
-    } else {
-        *a <<= exp - (52 - tz);
-        *b = 0;
+    for (*b = 0; m < 0x1p20; ++*b, m *= 2) {
+        if (m == floor(m)) {
+            *a = (uint64_t)m;
+            return 1;
+        }
     }
-    return *a < ((uint64_t)1 << 20);
+    return 0;
 }
 
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)

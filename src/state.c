@@ -6,7 +6,6 @@
  * only if it is what this library would have saved (within the libm tolerance the format
  * allows for the peak and the learning rate): the checks below name the first field that
  * is wrong, and the round trip at the end catches whatever they do not. */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
