@@ -63,7 +63,7 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
     if (s == NULL) return SGDR_ENULL;
     if (s->in_hook) return in_hook_refused(s, who);
     if ((st = check_metrics(s, who, m, n, lr_reserved)) != SGDR_OK) return st;
-    if (!s->running)
+    if (!s->st.running)
         return sgdr_fail(s, SGDR_EORDER,
                          "%s called with no run in progress: call sgdr_on_train_begin first",
                          who);
@@ -88,7 +88,7 @@ static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, d
     s->in_hook = 0;
     if (rc == 0) return SGDR_OK;
     return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
-                     who, lr, (unsigned long long)s->at.step);
+                     who, lr, (unsigned long long)s->st.at.step);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -104,26 +104,26 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
     if (s->in_hook) return in_hook_refused(s, "sgdr_on_train_begin");
-    if (s->running) {
+    if (s->st.running) {
         if (!s->resumable)
             return sgdr_fail(s, SGDR_EORDER, "sgdr_on_train_begin called during a run: call "
                              "sgdr_on_train_end first");
         /* Resuming a loaded run: keep the counters, give the host the restored lr. */
-        if ((st = call_set_lr(s, "sgdr_on_train_begin", s->lr)) != SGDR_OK) return st;
+        if ((st = call_set_lr(s, "sgdr_on_train_begin", s->st.lr)) != SGDR_OK) return st;
         s->resumable = 0;
         return SGDR_OK;
     }
-    if ((st = sgdr_config_check(&s->config, s->message, sizeof s->message)) != SGDR_OK)
+    if ((st = sgdr_config_check(&s->st.config, s->message, sizeof s->message)) != SGDR_OK)
         return st;
-    sgdr_position_start(&s->config, &start);
-    lr = sgdr_phase_lr(&s->config, &start, 0);
+    sgdr_position_start(&s->st.config, &start);
+    lr = sgdr_phase_lr(&s->st.config, &start, 0);
     if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
-    s->at = start;
-    s->lr = lr;
-    s->running = 1;
+    s->st.at = start;
+    s->st.lr = lr;
+    s->st.running = 1;
     s->resumable = 0;
-    s->snapshots = 0;
-    s->last_snapshot = 0;
+    s->st.snapshots = 0;
+    s->st.last_snapshot = 0;
     sgdr_history_clear(&s->history, &s->allocator, 0);
     return SGDR_OK;
 }
@@ -141,13 +141,13 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
     double lr;
     sgdr_status st;
-    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
-    lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    lr = sgdr_phase_lr(&s->st.config, &s->st.at, s->st.at.pos + 1);
     if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
-    s->at.step++;
-    s->at.batch_in_epoch++;
-    s->at.pos++;
-    s->lr = lr;
+    s->st.at.step++;
+    s->st.at.batch_in_epoch++;
+    s->st.at.pos++;
+    s->st.lr = lr;
     s->resumable = 0;
     return SGDR_OK;
 }
@@ -163,12 +163,12 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     sgdr_status st;
     /* Metrics that match the columns in order are valid; anything else is checked in full
      * before any hook runs. */
-    in_order = s->config.history && s->running && !s->in_hook &&
+    in_order = s->st.config.history && s->st.running && !s->in_hook &&
                sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (!s->config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
-    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
-    trained = s->lr;
+    if (!s->st.config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    trained = s->st.lr;
     if (s->get_lr != NULL) {
         int rc;
         s->in_hook = 1;
@@ -176,7 +176,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
         s->in_hook = 0;
         if (rc != 0)
             return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
-                             (unsigned long long)s->at.step);
+                             (unsigned long long)s->st.at.step);
     }
     if (in_order) {
         /* The same metrics as the batch before and room for the row: nothing to prepare,
@@ -201,7 +201,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->running && !s->config.history && !s->in_hook &&
+    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
         check_metrics(NULL, NULL, m, n, 1) == SGDR_OK)
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
@@ -216,44 +216,44 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     int snapped = 0;
     sgdr_status st;
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (epoch != s->at.epoch)
+    if (epoch != s->st.at.epoch)
         return sgdr_fail(s, SGDR_EEPOCH, "%s: the host says epoch %llu but the scheduler "
                          "expects epoch %llu (epochs are counted from 0; to resume a run, load "
                          "its saved state first)", who, (unsigned long long)epoch,
-                         (unsigned long long)s->at.epoch);
+                         (unsigned long long)s->st.at.epoch);
     /* UINT64_MAX is the end of a phase that never ends: the epoch count stops short of it. */
-    if (s->at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
-    next = s->at;
+    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
+    next = s->st.at;
     next.epoch++;
     next.batch_in_epoch = 0;
-    lr = s->lr;
-    if (next.epoch == s->at.cycle_end) {
-        if (s->at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
+    lr = s->st.lr;
+    if (next.epoch == s->st.at.cycle_end) {
+        if (s->st.at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
             int rc;
             s->in_hook = 1;
-            rc = s->snapshot(s->weight_user, hook_cycle(s->at.cycle));
+            rc = s->snapshot(s->weight_user, hook_cycle(s->st.at.cycle));
             s->in_hook = 0;
             if (rc != 0)
                 return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, "%s: the snapshot hook failed for "
-                                 "cycle %llu", who, (unsigned long long)s->at.cycle);
+                                 "cycle %llu", who, (unsigned long long)s->st.at.cycle);
             snapped = 1;
         }
-        sgdr_position_restart(&s->config, &next);
+        sgdr_position_restart(&s->st.config, &next);
         /* keras-seed changes only counters at a restart: the next batch keeps the lr set
          * after the last batch. Peak mode starts the new phase at its own value, and hands
          * it to set_lr only if it changed (not at the end of warm-up, into the hold, or at a
          * peak clamped to the floor the previous cycle ended on). */
-        if (s->config.restart_mode == SGDR_RESTART_PEAK) {
-            lr = sgdr_phase_lr(&s->config, &next, 0);
-            if (lr != s->lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
+        if (s->st.config.restart_mode == SGDR_RESTART_PEAK) {
+            lr = sgdr_phase_lr(&s->st.config, &next, 0);
+            if (lr != s->st.lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
         }
     }
     if (snapped) {
-        s->snapshots++;
-        s->last_snapshot = s->at.cycle;
+        s->st.snapshots++;
+        s->st.last_snapshot = s->st.at.cycle;
     }
-    s->at = next;
-    s->lr = lr;
+    s->st.at = next;
+    s->st.lr = lr;
     s->resumable = 0;
     return SGDR_OK;
 }
@@ -263,16 +263,16 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
     static const char who[] = "sgdr_on_train_end";
     sgdr_status st;
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL) {
+    if (s->st.config.restore_at_end && s->st.snapshots > 0 && s->restore != NULL) {
         int rc;
         s->in_hook = 1;
-        rc = s->restore(s->weight_user, hook_cycle(s->last_snapshot));
+        rc = s->restore(s->weight_user, hook_cycle(s->st.last_snapshot));
         s->in_hook = 0;
         if (rc != 0)
             return sgdr_fail(s, SGDR_EHOOK_RESTORE, "%s: the restore hook failed for cycle %llu",
-                             who, (unsigned long long)s->last_snapshot);
+                             who, (unsigned long long)s->st.last_snapshot);
     }
-    s->running = 0;
+    s->st.running = 0;
     s->resumable = 0;
     return SGDR_OK;
 }

@@ -72,8 +72,9 @@ void sgdr_config_defaults(sgdr_config *c)
 {
     int i;
     memset(c, 0, sizeof *c);
-    for (i = 0; i < SGDR_PARAM_LAST; i++)
-        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required) store(c, &table[i], table[i].def);
+    for (i = 0; i < SGDR_PARAM_LAST; i++) /* an unset count holds 0, not NaN */
+        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required)
+            store(c, &table[i], table[i].def);
 }
 
 /* Factors in (1 + SGDR_MULT_GAP_LO, SGDR_MULT_GAP_HI) are refused: their cycle lengths grow

@@ -21,18 +21,20 @@
 #define SGDR_COLD
 #endif
 
-struct sgdr_scheduler {
-    sgdr_allocator allocator;
+/* What a state blob holds (state.c): the configuration and the run. */
+typedef struct sgdr_state {
     sgdr_config config;
-
-    /* The run. */
-    int running;      /* between on_train_begin and on_train_end */
-    int resumable;    /* loaded into a running state, not advanced since */
-    sgdr_position at; /* where the next batch is */
-    double lr;        /* the next batch's learning rate (NaN before the first run) */
+    int running;            /* between on_train_begin and on_train_end */
+    sgdr_position at;       /* where the next batch is */
+    double lr;              /* the next batch's learning rate (NaN before the first run) */
     uint64_t snapshots;     /* snapshot hook calls that succeeded this run */
     uint64_t last_snapshot; /* cycle of the most recent one */
+} sgdr_state;
 
+struct sgdr_scheduler {
+    sgdr_allocator allocator;
+    sgdr_state st;
+    int resumable; /* loaded into a running state, not advanced since */
     sgdr_history history;
 
     sgdr_get_lr_fn get_lr;

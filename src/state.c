@@ -32,18 +32,9 @@ enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING 
  * of the schedule's scale (the tolerance of the golden vectors), and then used as stored. */
 #define LIBM_TOLERANCE 1e-12
 
-/* Everything a blob carries: the configuration and the run. */
-typedef struct state_fields {
-    sgdr_config config;
-    int running;
-    sgdr_position at;
-    double lr;
-    uint64_t snapshots, last_snapshot;
-} state_fields;
-
 /* The 8-byte fields of the run, in blob order from offset 96 (the parameters are placed by
  * the parameter table). */
-#define RUN(name, member, real) {name, offsetof(state_fields, member), real}
+#define RUN(name, member, real) {name, offsetof(sgdr_state, member), real}
 static const struct {
     const char *name;
     size_t member;
@@ -98,7 +89,7 @@ static uint64_t bits_of(const void *field, int real)
 }
 
 /* The fields from offset 16 to body_end (184 for 1.0, 192 for 1.1). */
-static void encode_body(const state_fields *f, unsigned char *b, size_t body_end)
+static void encode_body(const sgdr_state *f, unsigned char *b, size_t body_end)
 {
     size_t i;
     memset(b + HEADER_SIZE, 0, body_end - HEADER_SIZE);
@@ -125,7 +116,7 @@ static void set_bits(void *field, uint64_t bits)
     memcpy(field, &bits, sizeof bits); /* a double and a uint64_t are both 8 bytes */
 }
 
-static void decode(const unsigned char *b, size_t body_end, state_fields *f)
+static void decode(const unsigned char *b, size_t body_end, sgdr_state *f)
 {
     size_t i;
     memset(f, 0, sizeof *f);
@@ -145,14 +136,13 @@ static void decode(const unsigned char *b, size_t body_end, state_fields *f)
 
 sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size_t *len)
 {
-    state_fields f;
     unsigned char *b = buf;
     /* The smallest format that holds the state: 1.0 unless cycle warm-up is on, so that
      * every 1.0 reader loads what needs nothing newer. */
     size_t end, size;
     if (s == NULL) return SGDR_ENULL;
     if (len == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_save_state: len is NULL");
-    end = s->config.cycle_warmup_steps != 0 ? BODY_END_1_1 : BODY_END_1_0;
+    end = s->st.config.cycle_warmup_steps != 0 ? BODY_END_1_1 : BODY_END_1_0;
     size = end + 4;
     *len = size;
     if (buf == NULL) return SGDR_OK;
@@ -160,17 +150,11 @@ sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size
         return sgdr_fail(s, SGDR_EBUFSIZE, "sgdr_save_state: buffer of %llu bytes is too small "
                          "for the %llu-byte state", (unsigned long long)cap,
                          (unsigned long long)size);
-    f.config = s->config;
-    f.running = s->running;
-    f.at = s->at;
-    f.lr = s->lr;
-    f.snapshots = s->snapshots;
-    f.last_snapshot = s->last_snapshot;
     memcpy(b, MAGIC, 8);
     put_le(b + OFF_MAJOR, 1, 2);
     put_le(b + OFF_MINOR, end == BODY_END_1_0 ? 0 : 1, 2);
     put_le(b + OFF_TOTAL, size, 4);
-    encode_body(&f, b, end);
+    encode_body(&s->st, b, end);
     put_le(b + end, sgdr_crc32c(b, end), 4);
     return SGDR_OK;
 }
@@ -304,7 +288,7 @@ static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, i
 
 /* What holds for the counters of any scheduler, running or not, whatever its configuration
  * has become since: they only ever count up together, from those of sgdr_create. */
-static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f)
+static sgdr_status check_counters(const sgdr_scheduler *s, const sgdr_state *f)
 {
     const sgdr_position *p = &f->at;
     size_t i;
@@ -315,7 +299,7 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f
         if (p->phase != 0) return CORRUPT(s, "a state that never started has phase (1)");
         for (i = 0; i < RUN_FIELDS; i++) {
             const char *field = (const char *)f + run_field[i].member;
-            if (run_field[i].member == offsetof(state_fields, lr) || bits_of(field, 0) == 0)
+            if (run_field[i].member == offsetof(sgdr_state, lr) || bits_of(field, 0) == 0)
                 continue;
             if (run_field[i].real)
                 return CORRUPT(s, "a state that never started has %s (%g)", run_field[i].name,
@@ -361,7 +345,7 @@ static int close_to(const sgdr_config *c, double got, double want)
  * epoch alone decides the cycle, however many batches each epoch had). *want is the state
  * as this library would have saved it; where the format allows the writer's libm its last
  * bits (the peak of a cycle after the first, the learning rate), a close value is kept. */
-static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f, state_fields *want)
+static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_state *want)
 {
     const sgdr_config *c = &f->config;
     const sgdr_position *p = &f->at, *w = &want->at;
@@ -413,7 +397,7 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
 {
     const unsigned char *b = buf;
     unsigned char again[BODY_END_1_1];
-    state_fields f, want;
+    sgdr_state f, want;
     uint32_t total = 0;
     unsigned minor;
     size_t body_end, i;
@@ -446,13 +430,8 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
                            (unsigned long long)i);
 
     /* Everything checked: replace. */
-    s->config = f.config;
-    s->running = f.running;
+    s->st = f;
     s->resumable = f.running;
-    s->at = f.at;
-    s->lr = f.lr;
-    s->snapshots = f.snapshots;
-    s->last_snapshot = f.last_snapshot;
     sgdr_history_clear(&s->history, &s->allocator, f.at.step);
     return SGDR_OK;
 }
