@@ -292,7 +292,8 @@ sgdr_status sgdr_history_to_csv(const sgdr_scheduler *s, char *buf, size_t cap, 
 /* The text of errno value e, without the thread-unsafe strerror. */
 static const char *errno_text(int e, char *buf, size_t cap)
 {
-    if (strerror_r(e, buf, cap) != 0) sgdr_format(buf, cap, "error %llu", (unsigned long long)e);
+    if (strerror_r(e, buf, cap) != 0)
+        sgdr_format(buf, cap, SGDR_OK, "error %llu", (unsigned long long)e);
     return buf;
 }
 

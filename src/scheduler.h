@@ -56,8 +56,10 @@ size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v);
 size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 
 /* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
- * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%. */
-void sgdr_format(char *msg, size_t cap, const char *fmt, ...) SGDR_PRINTF(3, 4);
+ * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%.
+ * Returns st, so that a refusal is one statement. */
+sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
+    SGDR_PRINTF(4, 5);
 
 /* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
 uint32_t sgdr_crc32c(const void *data, size_t len);

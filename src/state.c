@@ -181,7 +181,8 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
         char hex[32];
         size_t i, o = 0;
         for (i = 0; i < len && i < 8; i++) {
-            sgdr_format(hex + o, sizeof hex - o, i > 0 ? " %02x" : "%02x", (unsigned)b[i]);
+            sgdr_format(hex + o, sizeof hex - o, SGDR_OK, i > 0 ? " %02x" : "%02x",
+                        (unsigned)b[i]);
             o += strlen(hex + o);
         }
         return sgdr_fail(s, SGDR_EMAGIC, "not a libsgdr state blob: it starts with bytes %s "

@@ -84,12 +84,13 @@ static void vformat(char *msg, size_t cap, const char *fmt, va_list ap)
     msg[used] = '\0';
 }
 
-void sgdr_format(char *msg, size_t cap, const char *fmt, ...)
+sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vformat(msg, cap, fmt, ap);
     va_end(ap);
+    return st;
 }
 
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
