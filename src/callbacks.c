@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* callbacks.c -- the four callbacks the host calls from its training loop.
- *
- * Each callback works on a copy of the position, calls the host's hooks, and commits only
- * when every hook has succeeded: a failing hook leaves the scheduler exactly as it was, so
- * the host can retry the call. */
+/* callbacks.c -- the four callbacks the host calls from its training loop. Each calls the
+ * host's hooks before it changes anything: a failing hook leaves the scheduler exactly as it
+ * was, so the host can retry the call. */
 #include <math.h>
 #include <string.h>
 

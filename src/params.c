@@ -7,7 +7,7 @@
 #include "scheduler.h"
 
 #define F(field) offsetof(sgdr_config, field)
-#define INT_MAX_P SGDR_INT_PARAM_MAX
+#define INT_MAX_P 4294967295.0 /* products of two integer parameters fit in 64 bits */
 
 static const sgdr_param_info table[SGDR_PARAM_LAST] = {
     {"min_lr", SGDR_KIND_REAL, 0, 0, 0, 1, NAN, F(min_lr), 16, NULL},

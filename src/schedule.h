@@ -19,9 +19,6 @@
 /* Parameter ids run from 1 to SGDR_PARAM_LAST. */
 #define SGDR_PARAM_LAST SGDR_PARAM_CYCLE_WARMUP_STEPS
 
-/* Largest value of the integer parameters: products of two of them fit in 64 bits. */
-#define SGDR_INT_PARAM_MAX 4294967295.0
-
 /* A cycle length (in epochs) that no run can reach: the cycle never ends. Cycle lengths
  * saturate here instead of overflowing. */
 #define SGDR_CYCLE_FOREVER UINT64_MAX
@@ -78,13 +75,6 @@ typedef struct sgdr_position {
     double peak;             /* P[k] */
     int phase;               /* SGDR_PHASE_* */
 } sgdr_position;
-
-/* C[k+1] from C[k]: ceil(C[k] * mult_factor) in double precision, saturating at
- * SGDR_CYCLE_FOREVER. */
-uint64_t sgdr_next_cycle_length(const sgdr_config *c, uint64_t length);
-
-/* a + b, saturating at UINT64_MAX. */
-uint64_t sgdr_add_sat(uint64_t a, uint64_t b);
 
 /* Peak of cycle k: max(min_lr, max_lr * lr_decay^k) in peak mode, unclamped in keras-seed. */
 double sgdr_cycle_peak(const sgdr_config *c, uint64_t k);
