@@ -68,14 +68,6 @@ static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgd
     return SGDR_OK;
 }
 
-#if defined(__GNUC__)
-#define SGDR_NOINLINE __attribute__((noinline))
-#define SGDR_INLINE __attribute__((always_inline)) inline
-#else
-#define SGDR_NOINLINE
-#define SGDR_INLINE inline
-#endif
-
 /* Hand lr to the host's set_lr hook, if any. */
 static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, double lr)
 {

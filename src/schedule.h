@@ -16,6 +16,21 @@
 #define M_PI 3.14159265358979323846
 #endif
 
+/* Hints for the compiler: format checks, the per-batch path kept tight, failures out of it. */
+#if defined(__GNUC__)
+#define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SGDR_COLD __attribute__((cold))
+#define SGDR_NOINLINE __attribute__((noinline))
+#define SGDR_INLINE __attribute__((always_inline)) inline
+#define SGDR_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define SGDR_PRINTF(f, a)
+#define SGDR_COLD
+#define SGDR_NOINLINE
+#define SGDR_INLINE inline
+#define SGDR_LIKELY(x) (x)
+#endif
+
 /* Parameter ids run from 1 to SGDR_PARAM_LAST. */
 #define SGDR_PARAM_LAST SGDR_PARAM_CYCLE_WARMUP_STEPS
 
@@ -92,12 +107,6 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p);
 /* sgdr_phase_lr() outside a plain peak-mode cycle: warm-up, the hold, keras-seed, and
  * cycles with cycle_warmup_steps. */
 double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_t pos);
-
-#if defined(__GNUC__)
-#define SGDR_LIKELY(x) __builtin_expect(!!(x), 1)
-#else
-#define SGDR_LIKELY(x) (x)
-#endif
 
 /* The learning rate of the batch `pos` batches into the phase that *p describes (p->pos
  * itself is not read, so on_batch_end asks for the next batch without copying the

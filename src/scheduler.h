@@ -13,14 +13,6 @@
 /* Room for any number printed by sgdr_numfmt() or sgdr_u64fmt(), with its NUL. */
 #define SGDR_NUMFMT_CAP 32
 
-#if defined(__GNUC__)
-#define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define SGDR_COLD __attribute__((cold))
-#else
-#define SGDR_PRINTF(f, a)
-#define SGDR_COLD
-#endif
-
 /* What a state blob holds (state.c): the configuration and the run. */
 typedef struct sgdr_state {
     sgdr_config config;
