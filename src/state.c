@@ -178,13 +178,10 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
 
     /* Foreign data is named as such even when it is shorter than the magic. */
     if (memcmp(b, MAGIC, len < 8 ? len : 8) != 0) {
-        char hex[32];
-        size_t i, o = 0;
-        for (i = 0; i < len && i < 8; i++) {
-            sgdr_format(hex + o, sizeof hex - o, SGDR_OK, i > 0 ? " %02x" : "%02x",
-                        (unsigned)b[i]);
-            o += strlen(hex + o);
-        }
+        char hex[8 * 3];
+        size_t i, n = len < 8 ? len : 8; /* at least 1: zero bytes always match */
+        for (i = 0; i < n; i++) sgdr_format(hex + 3 * i, 4, SGDR_OK, "%02x ", (unsigned)b[i]);
+        hex[3 * n - 1] = '\0';
         return sgdr_fail(s, SGDR_EMAGIC, "not a libsgdr state blob: it starts with bytes %s "
                          "instead of \"SGDRSTAT\"", hex);
     }
