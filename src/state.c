@@ -178,7 +178,7 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
 
     /* Foreign data is named as such even when it is shorter than the magic. */
     if (memcmp(b, MAGIC, len < 8 ? len : 8) != 0) {
-        char hex[8 * 3];
+        char hex[8 * 3 + 1];
         size_t i, n = len < 8 ? len : 8; /* at least 1: zero bytes always match */
         for (i = 0; i < n; i++) sgdr_format(hex + 3 * i, 4, SGDR_OK, "%02x ", (unsigned)b[i]);
         hex[3 * n - 1] = '\0';
