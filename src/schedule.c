@@ -110,16 +110,25 @@ static void ramp_jump(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *s
     *k += j;
 }
 
-/* Whether m (>= 1) is a / 2^b with a < 2^20, b as small as can be (doubling is exact). */
+/* Whether m (>= 1) is a / 2^b with a < 2^20. */
 static int dyadic(double m, uint64_t *a, uint64_t *b)
 {
-    for (*b = 0; m < 0x1p20; ++*b, m *= 2) {
-        if (m == floor(m)) {
-            *a = (uint64_t)m;
-            return 1;
-        }
+    uint64_t bits, mant;
+    int exp, tz = 0;
+    memcpy(&bits, &m, sizeof bits);
+    exp = (int)((bits >> 52) & 0x7FF) - 1023;
+    if (exp >= 20) return 0;
+    mant = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
+    while (((mant >> tz) & 1) == 0) tz++;
+    if (52 - tz > 19 + exp) return 0; /* a would need 20 bits or more */
+    *a = mant >> tz;
+    if (52 - tz - exp >= 0) {
+        *b = (uint64_t)(52 - tz - exp);
+    } else {
+        *a <<= exp - (52 - tz);
+        *b = 0;
     }
-    return 0;
+    return *a < ((uint64_t)1 << 20);
 }
 
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
@@ -147,6 +156,7 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
         start = k * length;
     } else {
         uint64_t a, b;
+        double len;
         if (c->mult_factor - 1.0 <= 0x1p-10) ramp_jump(c, e, &k, &start, &length);
         /* A factor a / 2^b (1.5, 2, 3, 10, ...): while L * a < 2^53 the product L * factor
          * is exact in double precision, and its ceil is an integer division. */
@@ -158,10 +168,14 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
                 k++;
             }
         }
+        /* next_cycle_length() with the length kept as a double too (converting from
+         * uint64_t is slow): ceil of a double is exactly the integer it names. */
+        len = (double)length;
         while (length != SGDR_CYCLE_FOREVER && e - start >= length &&
                (c->max_cycles == 0 || k < c->max_cycles)) {
             start += length;
-            length = next_cycle_length(c, length);
+            len = ceil(len * c->mult_factor);
+            length = len < SGDR_CYCLE_CAP ? (uint64_t)len : SGDR_CYCLE_FOREVER;
             k++;
         }
     }
