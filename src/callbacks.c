@@ -25,8 +25,8 @@ static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
 
 /* Check the metrics a callback received: a pointer when n > 0, non-empty names, no name
  * twice, and (in on_batch_end) not "lr". With s NULL only the verdict (the per-batch path). */
-static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
-                                 size_t n, int lr_reserved)
+static SGDR_INLINE sgdr_status check_metrics(const sgdr_scheduler *s, const char *who,
+                                             const sgdr_metric *m, size_t n, int lr_reserved)
 {
     size_t i;
     if (n > 0 && m == NULL)
