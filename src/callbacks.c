@@ -24,9 +24,9 @@ static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
 }
 
 /* Check the metrics a callback received: a pointer when n > 0, non-empty names, no name
- * twice, and (in on_batch_end) not "lr". With s NULL only the verdict (the per-batch path). */
-static SGDR_INLINE sgdr_status check_metrics(const sgdr_scheduler *s, const char *who,
-                                             const sgdr_metric *m, size_t n, int lr_reserved)
+ * twice, and (in on_batch_end) not "lr". */
+static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
+                                 size_t n, int lr_reserved)
 {
     size_t i;
     if (n > 0 && m == NULL)
@@ -125,6 +125,17 @@ static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char
                      "go on", who, counter, (unsigned long long)UINT64_MAX);
 }
 
+/* check_metrics() of on_batch_end without the message: the per-batch path checks first and
+ * asks enter_run() for the message only when something is wrong. */
+static int metrics_valid(const sgdr_metric *m, size_t n)
+{
+    size_t i;
+    if (n > 0 && m == NULL) return 0;
+    for (i = 0; i < n; i++)
+        if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
+    return n == 0 || name_clash(m, n, 1) == n;
+}
+
 /* Set the next batch's learning rate and advance the position by one batch, in place. On
  * failure nothing has changed. */
 static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
@@ -191,8 +202,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
-        check_metrics(NULL, "sgdr_on_batch_end", m, n, 1) == SGDR_OK)
+    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook && metrics_valid(m, n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);

@@ -56,8 +56,8 @@ sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, 
 /* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
 uint32_t sgdr_crc32c(const void *data, size_t len);
 
-/* Record a failure's message in s (unless s is NULL) and return st. Cold: every failure
- * path is kept out of the per-batch path. */
+/* Record a failure's message in s and return st. Cold: every failure path is kept out of
+ * the per-batch path. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
     SGDR_PRINTF(3, 4) SGDR_COLD;
 

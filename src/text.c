@@ -96,7 +96,6 @@ sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, 
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
 {
     va_list ap;
-    if (s == NULL) return st;
     va_start(ap, fmt);
     /* The one write a const call makes, and only when it fails (sgdr.h, "Threads").
      * Schedulers are only ever allocated by sgdr_create as non-const objects, so writing
