@@ -34,10 +34,19 @@
  * is variadic, no struct is passed by value, and no public struct can grow, so that FFIs
  * (Python ctypes, Node, Rust, Julia, ...) can bind every function.
  *
- * Threads. A scheduler is used by one thread at a time. Separate schedulers share nothing:
- * the library has no global mutable state, so different threads may use different schedulers
- * at the same time without locking. Functions that take a const scheduler still write its
- * last-error message when they fail, so they too need the one-thread-at-a-time rule.
+ * Threads. A scheduler is used by one thread at a time, with one exception: any number of
+ * threads may make calls that take a `const sgdr_scheduler *` on the same scheduler at once,
+ * while no other call on it runs, as long as none of those calls fails. A successful const
+ * call writes nothing in the scheduler (no cache, no lazy fill, no message cleared); a
+ * failing one writes the scheduler's last-error message: it is a write, and races with
+ * sgdr_last_error() and with every other call on that scheduler. A const call
+ * cannot fail when its arguments are valid: output pointers not NULL, ids, names and indices
+ * that exist, a buffer large enough, and for sgdr_lr_at() a configuration that
+ * sgdr_on_train_begin() would accept (sgdr_history_write_csv() can also lack memory or a
+ * writable file; it calls the scheduler's allocator, which must then be safe to call from
+ * those threads, as malloc is). Separate schedulers share nothing: the library has no
+ * global mutable state, so different threads may use different schedulers at the same time
+ * without locking.
  *
  * Errors. Every function that can fail returns an `sgdr_status`. On failure nothing has
  * changed (the scheduler is exactly as it was before the call) and `sgdr_last_error()` holds

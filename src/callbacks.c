@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* callbacks.c -- the four callbacks the host calls from its training loop.
- *
- * Each callback works on a copy of the position, calls the host's hooks, and commits only
- * when every hook has succeeded: a failing hook leaves the scheduler exactly as it was, so
- * the host can retry the call. */
+/* callbacks.c -- the four callbacks the host calls from its training loop. Each calls the
+ * host's hooks before it changes anything: a failing hook leaves the scheduler exactly as it
+ * was, so the host can retry the call. */
 #include <math.h>
 #include <string.h>
 
@@ -47,41 +45,27 @@ static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const
     return SGDR_OK;
 }
 
+/* A hook that calls back into its own scheduler (to change a parameter, load a state or run
+ * a callback) would change it under the call that is running the hook. */
+static sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
+{
+    return sgdr_fail(s, SGDR_EORDER, "%s called from inside one of the same scheduler's hooks",
+                     who);
+}
+
 /* The common entry checks of the callbacks that need a run in progress. */
 static sgdr_status enter_run(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                              size_t n, int lr_reserved)
 {
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
+    if (s->in_hook) return in_hook_refused(s, who);
     if ((st = check_metrics(s, who, m, n, lr_reserved)) != SGDR_OK) return st;
-    if (!s->running)
+    if (!s->st.running)
         return sgdr_fail(s, SGDR_EORDER,
                          "%s called with no run in progress: call sgdr_on_train_begin first",
                          who);
     return SGDR_OK;
-}
-
-/* Failure paths are kept out of the per-batch path. */
-#if defined(__GNUC__)
-#define SGDR_COLD __attribute__((cold, noinline))
-#define SGDR_NOINLINE __attribute__((noinline))
-#define SGDR_INLINE __attribute__((always_inline)) inline
-#else
-#define SGDR_COLD
-#define SGDR_NOINLINE
-#define SGDR_INLINE inline
-#endif
-
-static SGDR_COLD sgdr_status set_lr_failed(const sgdr_scheduler *s, const char *who, double lr)
-{
-    return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
-                     who, lr, (unsigned long long)s->at.step);
-}
-
-static SGDR_COLD sgdr_status get_lr_failed(const sgdr_scheduler *s, const char *who)
-{
-    return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
-                     (unsigned long long)s->at.step);
 }
 
 /* Hand lr to the host's set_lr hook, if any. */
@@ -92,15 +76,9 @@ static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, d
     s->in_hook = 1;
     rc = s->set_lr(s->lr_user, lr);
     s->in_hook = 0;
-    return rc == 0 ? SGDR_OK : set_lr_failed(s, who, lr);
-}
-
-/* A hook that calls back into its own scheduler (to change a parameter, load a state or run
- * a callback) would change it under the call that is running the hook. */
-static SGDR_COLD sgdr_status in_hook_refused(const sgdr_scheduler *s, const char *who)
-{
-    return sgdr_fail(s, SGDR_EORDER, "%s called from inside one of the same scheduler's hooks",
-                     who);
+    if (rc == 0) return SGDR_OK;
+    return sgdr_fail(s, SGDR_EHOOK_SET_LR, "%s: the set_lr hook failed for lr %g (step %llu)",
+                     who, lr, (unsigned long long)s->st.at.step);
 }
 
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
@@ -116,28 +94,35 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
     if (s->in_hook) return in_hook_refused(s, "sgdr_on_train_begin");
-    if (s->running) {
+    if (s->st.running) {
         if (!s->resumable)
             return sgdr_fail(s, SGDR_EORDER, "sgdr_on_train_begin called during a run: call "
                              "sgdr_on_train_end first");
         /* Resuming a loaded run: keep the counters, give the host the restored lr. */
-        if ((st = call_set_lr(s, "sgdr_on_train_begin", s->lr)) != SGDR_OK) return st;
+        if ((st = call_set_lr(s, "sgdr_on_train_begin", s->st.lr)) != SGDR_OK) return st;
         s->resumable = 0;
         return SGDR_OK;
     }
-    if ((st = sgdr_config_check(&s->config, s->message, sizeof s->message)) != SGDR_OK)
+    if ((st = sgdr_config_check(&s->st.config, s->message, sizeof s->message)) != SGDR_OK)
         return st;
-    sgdr_position_start(&s->config, &start);
-    lr = sgdr_phase_lr(&s->config, &start, 0);
+    sgdr_position_start(&s->st.config, &start);
+    lr = sgdr_phase_lr(&s->st.config, &start, 0);
     if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
-    s->at = start;
-    s->lr = lr;
-    s->running = 1;
+    s->st.at = start;
+    s->st.lr = lr;
+    s->st.running = 1;
     s->resumable = 0;
-    s->snapshots = 0;
-    s->last_snapshot = 0;
+    s->st.snapshots = 0;
+    s->st.last_snapshot = 0;
     sgdr_history_clear(&s->history, &s->allocator, 0);
     return SGDR_OK;
+}
+
+/* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
+static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter)
+{
+    return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
+                     "go on", who, counter, (unsigned long long)UINT64_MAX);
 }
 
 /* check_metrics() of on_batch_end without the message: the per-batch path checks first and
@@ -151,27 +136,19 @@ static int metrics_valid(const sgdr_metric *m, size_t n)
     return n == 0 || name_clash(m, n, 1) == n;
 }
 
-/* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
-static SGDR_COLD sgdr_status at_limit(const sgdr_scheduler *s, const char *who,
-                                      const char *counter)
-{
-    return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
-                     "go on", who, counter, (unsigned long long)UINT64_MAX);
-}
-
 /* Set the next batch's learning rate and advance the position by one batch, in place. On
  * failure nothing has changed. */
 static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
     double lr;
     sgdr_status st;
-    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
-    lr = sgdr_phase_lr(&s->config, &s->at, s->at.pos + 1);
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    lr = sgdr_phase_lr(&s->st.config, &s->st.at, s->st.at.pos + 1);
     if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
-    s->at.step++;
-    s->at.batch_in_epoch++;
-    s->at.pos++;
-    s->lr = lr;
+    s->st.at.step++;
+    s->st.at.batch_in_epoch++;
+    s->st.at.pos++;
+    s->st.lr = lr;
     s->resumable = 0;
     return SGDR_OK;
 }
@@ -185,24 +162,22 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     double trained;
     int in_order;
     sgdr_status st;
-    if (s->in_hook) return in_hook_refused(s, who);
-    if (!s->config.history) {
-        /* Nothing to record: get_lr is not asked. */
-        if ((st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-        return advance_batch(s, who);
-    }
     /* Metrics that match the columns in order are valid; anything else is checked in full
      * before any hook runs. */
-    in_order = s->running && sgdr_history_in_order(&s->history, m, n);
+    in_order = s->st.config.history && s->st.running && !s->in_hook &&
+               sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (s->at.step == UINT64_MAX) return at_limit(s, who, "step");
-    trained = s->lr;
+    if (!s->st.config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    trained = s->st.lr;
     if (s->get_lr != NULL) {
         int rc;
         s->in_hook = 1;
         rc = s->get_lr(s->lr_user, &trained);
         s->in_hook = 0;
-        if (rc != 0) return get_lr_failed(s, who);
+        if (rc != 0)
+            return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
+                             (unsigned long long)s->st.at.step);
     }
     if (in_order) {
         /* The same metrics as the batch before and room for the row: nothing to prepare,
@@ -227,7 +202,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->running && !s->config.history && !s->in_hook && metrics_valid(m, n))
+    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook && metrics_valid(m, n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
@@ -240,46 +215,45 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
     double lr;
     int snapped = 0;
     sgdr_status st;
-    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (epoch != s->at.epoch)
+    if (epoch != s->st.at.epoch)
         return sgdr_fail(s, SGDR_EEPOCH, "%s: the host says epoch %llu but the scheduler "
                          "expects epoch %llu (epochs are counted from 0; to resume a run, load "
                          "its saved state first)", who, (unsigned long long)epoch,
-                         (unsigned long long)s->at.epoch);
+                         (unsigned long long)s->st.at.epoch);
     /* UINT64_MAX is the end of a phase that never ends: the epoch count stops short of it. */
-    if (s->at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
-    next = s->at;
+    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
+    next = s->st.at;
     next.epoch++;
     next.batch_in_epoch = 0;
-    lr = s->lr;
-    if (next.epoch == s->at.cycle_end) {
-        if (s->at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
+    lr = s->st.lr;
+    if (next.epoch == s->st.at.cycle_end) {
+        if (s->st.at.phase == SGDR_PHASE_CYCLE && s->snapshot != NULL) {
             int rc;
             s->in_hook = 1;
-            rc = s->snapshot(s->weight_user, hook_cycle(s->at.cycle));
+            rc = s->snapshot(s->weight_user, hook_cycle(s->st.at.cycle));
             s->in_hook = 0;
             if (rc != 0)
                 return sgdr_fail(s, SGDR_EHOOK_SNAPSHOT, "%s: the snapshot hook failed for "
-                                 "cycle %llu", who, (unsigned long long)s->at.cycle);
+                                 "cycle %llu", who, (unsigned long long)s->st.at.cycle);
             snapped = 1;
         }
-        sgdr_position_restart(&s->config, &next);
+        sgdr_position_restart(&s->st.config, &next);
         /* keras-seed changes only counters at a restart: the next batch keeps the lr set
          * after the last batch. Peak mode starts the new phase at its own value, and hands
          * it to set_lr only if it changed (not at the end of warm-up, into the hold, or at a
          * peak clamped to the floor the previous cycle ended on). */
-        if (s->config.restart_mode == SGDR_RESTART_PEAK) {
-            lr = sgdr_phase_lr(&s->config, &next, 0);
-            if (lr != s->lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
+        if (s->st.config.restart_mode == SGDR_RESTART_PEAK) {
+            lr = sgdr_phase_lr(&s->st.config, &next, 0);
+            if (lr != s->st.lr && (st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
         }
     }
     if (snapped) {
-        s->snapshots++;
-        s->last_snapshot = s->at.cycle;
+        s->st.snapshots++;
+        s->st.last_snapshot = s->st.at.cycle;
     }
-    s->at = next;
-    s->lr = lr;
+    s->st.at = next;
+    s->st.lr = lr;
     s->resumable = 0;
     return SGDR_OK;
 }
@@ -288,18 +262,17 @@ sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     static const char who[] = "sgdr_on_train_end";
     sgdr_status st;
-    if (s != NULL && s->in_hook) return in_hook_refused(s, who);
     if ((st = enter_run(s, who, m, n, 0)) != SGDR_OK) return st;
-    if (s->config.restore_at_end && s->snapshots > 0 && s->restore != NULL) {
+    if (s->st.config.restore_at_end && s->st.snapshots > 0 && s->restore != NULL) {
         int rc;
         s->in_hook = 1;
-        rc = s->restore(s->weight_user, hook_cycle(s->last_snapshot));
+        rc = s->restore(s->weight_user, hook_cycle(s->st.last_snapshot));
         s->in_hook = 0;
         if (rc != 0)
             return sgdr_fail(s, SGDR_EHOOK_RESTORE, "%s: the restore hook failed for cycle %llu",
-                             who, (unsigned long long)s->last_snapshot);
+                             who, (unsigned long long)s->st.last_snapshot);
     }
-    s->running = 0;
+    s->st.running = 0;
     s->resumable = 0;
     return SGDR_OK;
 }

@@ -33,7 +33,6 @@ void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a)
 {
     drop_columns(h, a, 0);
     sgdr_release(a, h->columns);
-    sgdr_release(a, h->slot);
     memset(h, 0, sizeof *h);
 }
 
@@ -109,26 +108,14 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
                                  const sgdr_metric *m, size_t n)
 {
     size_t i;
-    sgdr_status st = SGDR_ENOMEM;
-    if (h->nallocated == 0 && add_column(h, a, "lr") != SGDR_OK) goto fail;
-    if (n > h->slot_cap) {
-        size_t want = n < 8 ? 8 : n;
-        size_t *slot = sgdr_alloc_array(a, want, sizeof *slot);
-        if (slot == NULL) goto fail;
-        sgdr_release(a, h->slot);
-        h->slot = slot;
-        h->slot_cap = want;
-    }
-    for (i = 0; i < n; i++) {
-        size_t col = find_column(h, m[i].name, i + 1);
-        if (col == h->nallocated && add_column(h, a, m[i].name) != SGDR_OK) goto fail;
-        h->slot[i] = col;
-    }
-    if (h->rows == h->capacity && grow_rows(h, a, h->rows + 1) != SGDR_OK) goto fail;
-    return SGDR_OK;
-fail:
+    int ok = h->nallocated > 0 || add_column(h, a, "lr") == SGDR_OK;
+    for (i = 0; ok && i < n; i++)
+        ok = find_column(h, m[i].name, i + 1) < h->nallocated ||
+             add_column(h, a, m[i].name) == SGDR_OK;
+    if (ok && h->rows == h->capacity) ok = grow_rows(h, a, h->rows + 1) == SGDR_OK;
+    if (ok) return SGDR_OK;
     sgdr_history_abort(h, a);
-    return st;
+    return SGDR_ENOMEM;
 }
 
 void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n)
@@ -137,7 +124,8 @@ void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_
     h->ncolumns = h->nallocated;
     for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
     h->columns[0].values[row] = lr;
-    for (i = 0; i < n; i++) h->columns[h->slot[i]].values[row] = m[i].value;
+    for (i = 0; i < n; i++) /* prepare made every column: find_column finds it */
+        h->columns[find_column(h, m[i].name, i + 1)].values[row] = m[i].value;
     h->rows = row + 1;
 }
 
@@ -304,7 +292,8 @@ sgdr_status sgdr_history_to_csv(const sgdr_scheduler *s, char *buf, size_t cap, 
 /* The text of errno value e, without the thread-unsafe strerror. */
 static const char *errno_text(int e, char *buf, size_t cap)
 {
-    if (strerror_r(e, buf, cap) != 0) sgdr_format(buf, cap, "error %llu", (unsigned long long)e);
+    if (strerror_r(e, buf, cap) != 0)
+        sgdr_format(buf, cap, SGDR_OK, "error %llu", (unsigned long long)e);
     return buf;
 }
 

@@ -38,8 +38,6 @@ typedef struct sgdr_history {
     sgdr_history_column *columns; /* ncolumns visible, then those a prepare added */
     size_t ncolumns, nallocated, column_cap;
     size_t rows, capacity;
-    size_t *slot; /* metric i of the prepared row goes to column slot[i] */
-    size_t slot_cap;
     uint64_t first_step; /* step of row 0 */
 } sgdr_history;
 

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* params.c -- the parameter table, and the rules of a configuration. The table drives the
  * names both ways, set, get, every check and its message, and the state codec. */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "scheduler.h"
 
 #define F(field) offsetof(sgdr_config, field)
-#define INT_MAX_P SGDR_INT_PARAM_MAX
+#define INT_MAX_P 4294967295.0 /* products of two integer parameters fit in 64 bits */
 
 static const sgdr_param_info table[SGDR_PARAM_LAST] = {
     {"min_lr", SGDR_KIND_REAL, 0, 0, 0, 1, NAN, F(min_lr), 16, NULL},
@@ -73,8 +72,9 @@ void sgdr_config_defaults(sgdr_config *c)
 {
     int i;
     memset(c, 0, sizeof *c);
-    for (i = 0; i < SGDR_PARAM_LAST; i++)
-        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required) store(c, &table[i], table[i].def);
+    for (i = 0; i < SGDR_PARAM_LAST; i++) /* an unset count holds 0, not NaN */
+        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required)
+            store(c, &table[i], table[i].def);
 }
 
 /* Factors in (1 + SGDR_MULT_GAP_LO, SGDR_MULT_GAP_HI) are refused: their cycle lengths grow
@@ -88,96 +88,69 @@ void sgdr_config_defaults(sgdr_config *c)
 sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, size_t cap)
 {
     const sgdr_param_info *r = sgdr_param_row((int)p);
-    if (r == NULL) {
-        sgdr_format(msg, cap, "unknown parameter id %g (valid ids are 1 to %llu)",
-                    (double)(int)p, (unsigned long long)SGDR_PARAM_LAST);
-        return SGDR_EBADPARAM;
-    }
+    if (r == NULL)
+        return sgdr_format(msg, cap, SGDR_EBADPARAM, "unknown parameter id %g (valid ids are 1 "
+                           "to %llu)", (double)(int)p, (unsigned long long)SGDR_PARAM_LAST);
     if (r->kind == SGDR_KIND_REAL) {
-        if (!isfinite(v) || (r->strict ? !(v > r->lo) : !(v >= r->lo))) {
-            sgdr_format(msg, cap, "%s (%g) must be finite and %s %g", r->name, v,
-                        r->strict ? "greater than" : "at least", r->lo);
-            return SGDR_EVALUE;
-        }
-        if (p == SGDR_PARAM_MULT_FACTOR && v - 1.0 > SGDR_MULT_GAP_LO && v < SGDR_MULT_GAP_HI) {
-            sgdr_format(msg, cap, "mult_factor (%g) must be 1, at most 1 + 2^-33 "
-                        "(1.0000000001164153) or at least 1.0005: between them the cycle of a "
-                        "far step cannot be found exactly in bounded time", v);
-            return SGDR_EVALUE;
-        }
+        if (!isfinite(v) || (r->strict ? !(v > r->lo) : !(v >= r->lo)))
+            return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be finite and %s %g",
+                               r->name, v, r->strict ? "greater than" : "at least", r->lo);
+        if (p == SGDR_PARAM_MULT_FACTOR && v - 1.0 > SGDR_MULT_GAP_LO && v < SGDR_MULT_GAP_HI)
+            return sgdr_format(msg, cap, SGDR_EVALUE, "mult_factor (%g) must be 1, at most "
+                               "1 + 2^-33 (1.0000000001164153) or at least 1.0005: between "
+                               "them the cycle of a far step cannot be found exactly in "
+                               "bounded time", v);
     } else if (!(v >= r->lo && v <= r->hi && v == floor(v))) {
         if (r->kind == SGDR_KIND_COUNT)
-            sgdr_format(msg, cap, "%s (%g) must be an integer from %g to 4294967295", r->name, v,
-                        r->lo);
-        else
-            sgdr_format(msg, cap, "%s (%g) must be %s", r->name, v, r->choices);
-        return SGDR_EVALUE;
+            return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be an integer from %g to "
+                               "4294967295", r->name, v, r->lo);
+        return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be %s", r->name, v, r->choices);
     }
     store(c, r, v);
     if (r->required) c->set |= 1u << (p - 1);
     return SGDR_OK;
 }
 
+/* Each value alone passed sgdr_config_set already: sgdr_set_param stores nothing else, and
+ * sgdr_load_state checks every value of a blob by the same rules first. */
 sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap)
 {
-    sgdr_config probe = *c;
+    const sgdr_status bad = SGDR_ECONFIG;
     int i;
-    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        if (table[i - 1].required && !(c->set & (1u << (i - 1)))) {
-            sgdr_format(msg, cap, "%s is required and has not been set", table[i - 1].name);
-            return SGDR_ECONFIG;
-        }
-    }
-    /* Every value alone, by the same rules as sgdr_set_param (a loaded blob comes here). */
-    for (i = 1; i <= SGDR_PARAM_LAST; i++) {
-        sgdr_status st = sgdr_config_set(&probe, (sgdr_param)i,
-                                          sgdr_config_get(c, &table[i - 1]), msg, cap);
-        if (st != SGDR_OK) return st;
-    }
-    if (!(c->max_lr > c->min_lr)) {
-        sgdr_format(msg, cap, "max_lr (%g) must be greater than min_lr (%g)", c->max_lr,
-                    c->min_lr);
-        return SGDR_ECONFIG;
-    }
-    if (!(c->warmup_start_lr <= c->max_lr)) {
-        sgdr_format(msg, cap, "warmup_start_lr (%g) must not exceed max_lr (%g)",
-                    c->warmup_start_lr, c->max_lr);
-        return SGDR_ECONFIG;
-    }
+    for (i = 0; i < SGDR_PARAM_LAST; i++)
+        if (table[i].required && !(c->set & (1u << i)))
+            return sgdr_format(msg, cap, bad, "%s is required and has not been set",
+                               table[i].name);
+    if (!(c->max_lr > c->min_lr))
+        return sgdr_format(msg, cap, bad, "max_lr (%g) must be greater than min_lr (%g)",
+                           c->max_lr, c->min_lr);
+    if (!(c->warmup_start_lr <= c->max_lr))
+        return sgdr_format(msg, cap, bad, "warmup_start_lr (%g) must not exceed max_lr (%g)",
+                           c->warmup_start_lr, c->max_lr);
     if (c->restart_mode == SGDR_RESTART_KERAS_SEED) {
-        if (c->warmup_epochs != 0) {
-            sgdr_format(msg, cap, "warmup_epochs (%llu) must be 0 in keras-seed mode (warm-up "
-                        "is a peak-mode feature)", (unsigned long long)c->warmup_epochs);
-            return SGDR_ECONFIG;
-        }
-        if (c->max_cycles != 0) {
-            sgdr_format(msg, cap, "max_cycles (%llu) must be 0 in keras-seed mode (a cycle "
-                        "limit is a peak-mode feature)", (unsigned long long)c->max_cycles);
-            return SGDR_ECONFIG;
-        }
-        if (c->cycle_warmup_steps != 0) {
-            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) must be 0 when restart_mode is 1 "
-                        "(keras-seed): warm-up at every restart is a peak-mode feature",
-                        (unsigned long long)c->cycle_warmup_steps);
-            return SGDR_ECONFIG;
-        }
+        if (c->warmup_epochs != 0)
+            return sgdr_format(msg, cap, bad, "warmup_epochs (%llu) must be 0 in keras-seed mode "
+                               "(warm-up is a peak-mode feature)",
+                               (unsigned long long)c->warmup_epochs);
+        if (c->max_cycles != 0)
+            return sgdr_format(msg, cap, bad, "max_cycles (%llu) must be 0 in keras-seed mode (a "
+                               "cycle limit is a peak-mode feature)",
+                               (unsigned long long)c->max_cycles);
+        if (c->cycle_warmup_steps != 0)
+            return sgdr_format(msg, cap, bad, "cycle_warmup_steps (%llu) must be 0 when "
+                               "restart_mode is 1 (keras-seed): warm-up at every restart is a "
+                               "peak-mode feature", (unsigned long long)c->cycle_warmup_steps);
     }
-    if (c->cycle_warmup_steps != 0) {
-        if (c->warmup_epochs != 0) {
-            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) and warmup_epochs (%llu) cannot "
-                        "both be used: set one of them to 0",
-                        (unsigned long long)c->cycle_warmup_steps,
-                        (unsigned long long)c->warmup_epochs);
-            return SGDR_ECONFIG;
-        }
-        if (c->cycle_warmup_steps >= c->steps_per_epoch * c->cycle_length) {
-            sgdr_format(msg, cap, "cycle_warmup_steps (%llu) must be less than the batches of "
-                        "the first cycle, steps_per_epoch (%llu) * cycle_length (%llu)",
-                        (unsigned long long)c->cycle_warmup_steps,
-                        (unsigned long long)c->steps_per_epoch,
-                        (unsigned long long)c->cycle_length);
-            return SGDR_ECONFIG;
-        }
-    }
+    if (c->cycle_warmup_steps != 0 && c->warmup_epochs != 0)
+        return sgdr_format(msg, cap, bad, "cycle_warmup_steps (%llu) and warmup_epochs (%llu) "
+                           "cannot both be used: set one of them to 0",
+                           (unsigned long long)c->cycle_warmup_steps,
+                           (unsigned long long)c->warmup_epochs);
+    if (c->cycle_warmup_steps != 0 && c->cycle_warmup_steps >= c->steps_per_epoch * c->cycle_length)
+        return sgdr_format(msg, cap, bad, "cycle_warmup_steps (%llu) must be less than the "
+                           "batches of the first cycle, steps_per_epoch (%llu) * cycle_length "
+                           "(%llu)", (unsigned long long)c->cycle_warmup_steps,
+                           (unsigned long long)c->steps_per_epoch,
+                           (unsigned long long)c->cycle_length);
     return SGDR_OK;
 }

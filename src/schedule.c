@@ -10,12 +10,14 @@
  * run, and keeping lengths below it keeps every sum of two of them in 64 bits. */
 #define SGDR_CYCLE_CAP 4611686018427387904.0 /* 2^62 */
 
-uint64_t sgdr_add_sat(uint64_t a, uint64_t b)
+/* a + b, saturating at UINT64_MAX. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
 {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-uint64_t sgdr_next_cycle_length(const sgdr_config *c, uint64_t length)
+/* C[k+1] from C[k], saturating at SGDR_CYCLE_FOREVER. */
+static uint64_t next_cycle_length(const sgdr_config *c, uint64_t length)
 {
     double next;
     if (length == SGDR_CYCLE_FOREVER) return SGDR_CYCLE_FOREVER;
@@ -43,7 +45,7 @@ static void enter_cycle(const sgdr_config *c, sgdr_position *p, uint64_t k, uint
     p->phase = (c->max_cycles != 0 && k >= c->max_cycles) ? SGDR_PHASE_HOLD : SGDR_PHASE_CYCLE;
     p->cycle = k;
     p->cycle_length = p->phase == SGDR_PHASE_HOLD ? SGDR_CYCLE_FOREVER : length;
-    p->cycle_end = sgdr_add_sat(sgdr_add_sat(c->warmup_epochs, start), p->cycle_length);
+    p->cycle_end = add_sat(add_sat(c->warmup_epochs, start), p->cycle_length);
     p->pos = 0;
     p->peak = p->phase == SGDR_PHASE_HOLD ? c->min_lr : sgdr_cycle_peak(c, k);
 }
@@ -67,7 +69,7 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
         enter_cycle(c, p, 0, 0, c->cycle_length);
     else
         enter_cycle(c, p, p->cycle + 1, p->cycle_end - c->warmup_epochs,
-                    sgdr_next_cycle_length(c, p->cycle_length));
+                    next_cycle_length(c, p->cycle_length));
 }
 
 /* Whether j cycles of lengths L, L+1, ..., L+j-1 fit in e epochs: j*L + j*(j-1)/2 <= e. */
@@ -166,7 +168,8 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
                 k++;
             }
         }
-        /* The lengths as doubles: ceil of a double is exactly the integer it names. */
+        /* next_cycle_length() with the length kept as a double too (converting from
+         * uint64_t is slow): ceil of a double is exactly the integer it names. */
         len = (double)length;
         while (length != SGDR_CYCLE_FOREVER && e - start >= length &&
                (c->max_cycles == 0 || k < c->max_cycles)) {

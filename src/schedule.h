@@ -16,11 +16,23 @@
 #define M_PI 3.14159265358979323846
 #endif
 
+/* Hints for the compiler: format checks, the per-batch path kept tight, failures out of it. */
+#if defined(__GNUC__)
+#define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SGDR_COLD __attribute__((cold))
+#define SGDR_NOINLINE __attribute__((noinline))
+#define SGDR_INLINE __attribute__((always_inline)) inline
+#define SGDR_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define SGDR_PRINTF(f, a)
+#define SGDR_COLD
+#define SGDR_NOINLINE
+#define SGDR_INLINE inline
+#define SGDR_LIKELY(x) (x)
+#endif
+
 /* Parameter ids run from 1 to SGDR_PARAM_LAST. */
 #define SGDR_PARAM_LAST SGDR_PARAM_CYCLE_WARMUP_STEPS
-
-/* Largest value of the integer parameters: products of two of them fit in 64 bits. */
-#define SGDR_INT_PARAM_MAX 4294967295.0
 
 /* A cycle length (in epochs) that no run can reach: the cycle never ends. Cycle lengths
  * saturate here instead of overflowing. */
@@ -62,7 +74,8 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double value, char *ms
 /* The value of parameter row r (NaN for an unset required one). */
 double sgdr_config_get(const sgdr_config *c, const sgdr_param_info *r);
 
-/* Every value and every rule between parameters (what on_train_begin requires). */
+/* The required parameters and the rules between parameters (what on_train_begin requires),
+ * for a configuration whose values each passed sgdr_config_set. */
 sgdr_status sgdr_config_check(const sgdr_config *c, char *msg, size_t cap);
 
 /* Where the next batch is. Everything the callbacks need to continue a run. */
@@ -77,13 +90,6 @@ typedef struct sgdr_position {
     double peak;             /* P[k] */
     int phase;               /* SGDR_PHASE_* */
 } sgdr_position;
-
-/* C[k+1] from C[k]: ceil(C[k] * mult_factor) in double precision, saturating at
- * SGDR_CYCLE_FOREVER. */
-uint64_t sgdr_next_cycle_length(const sgdr_config *c, uint64_t length);
-
-/* a + b, saturating at UINT64_MAX. */
-uint64_t sgdr_add_sat(uint64_t a, uint64_t b);
 
 /* Peak of cycle k: max(min_lr, max_lr * lr_decay^k) in peak mode, unclamped in keras-seed. */
 double sgdr_cycle_peak(const sgdr_config *c, uint64_t k);
@@ -101,12 +107,6 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p);
 /* sgdr_phase_lr() outside a plain peak-mode cycle: warm-up, the hold, keras-seed, and
  * cycles with cycle_warmup_steps. */
 double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_t pos);
-
-#if defined(__GNUC__)
-#define SGDR_LIKELY(x) __builtin_expect(!!(x), 1)
-#else
-#define SGDR_LIKELY(x) (x)
-#endif
 
 /* The learning rate of the batch `pos` batches into the phase that *p describes (p->pos
  * itself is not read, so on_batch_end asks for the next batch without copying the

@@ -31,8 +31,8 @@ sgdr_status sgdr_create_with_allocator(sgdr_scheduler **out, sgdr_alloc_fn alloc
     s->allocator.alloc = alloc;
     s->allocator.free = free_fn;
     s->allocator.user = user;
-    sgdr_config_defaults(&s->config);
-    s->lr = NAN;
+    sgdr_config_defaults(&s->st.config);
+    s->st.lr = NAN;
     *out = s;
     return SGDR_OK;
 }
@@ -55,18 +55,16 @@ sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 {
     sgdr_config next;
     sgdr_status st;
-    char scratch[SGDR_MSG_CAP];
     if (s == NULL) return SGDR_ENULL;
     /* The value is judged first, so a bad value is named as such even mid-run. */
-    next = s->config;
+    next = s->st.config;
     st = sgdr_config_set(&next, p, value, s->message, sizeof s->message);
     if (st != SGDR_OK) return st;
-    if (s->running || s->in_hook)
+    if (s->st.running || s->in_hook)
         return sgdr_fail(s, SGDR_EORDER, "cannot change %s %s", sgdr_param_name(p),
                          s->in_hook ? "from inside a hook"
                                     : "during a run: call sgdr_on_train_end first");
-    s->config = next;
-    s->config_ok = sgdr_config_check(&next, scratch, sizeof scratch) == SGDR_OK;
+    s->st.config = next;
     return SGDR_OK;
 }
 
@@ -78,7 +76,7 @@ sgdr_status sgdr_get_param(const sgdr_scheduler *s, sgdr_param p, double *value)
     if (r == NULL)
         return sgdr_fail(s, SGDR_EBADPARAM, "unknown parameter id %g (valid ids are 1 to %llu)",
                          (double)(int)p, (unsigned long long)SGDR_PARAM_LAST);
-    *value = sgdr_config_get(&s->config, r);
+    *value = sgdr_config_get(&s->st.config, r);
     return SGDR_OK;
 }
 
@@ -104,7 +102,7 @@ sgdr_status sgdr_set_weight_hooks(sgdr_scheduler *s, sgdr_snapshot_fn snap,
 
 double sgdr_lr(const sgdr_scheduler *s)
 {
-    return s == NULL ? NAN : s->lr;
+    return s == NULL ? NAN : s->st.lr;
 }
 
 sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
@@ -114,12 +112,11 @@ sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr)
     sgdr_status st;
     if (s == NULL) return SGDR_ENULL;
     if (lr == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_lr_at: lr is NULL");
-    /* The check's verdict is kept with the configuration; only a failure runs it again,
-     * for its message. */
-    if (!s->config_ok && (st = sgdr_config_check(&s->config, msg, sizeof msg)) != SGDR_OK)
+    /* The message goes to a local buffer first: a const call writes nothing unless it fails. */
+    if ((st = sgdr_config_check(&s->st.config, msg, sizeof msg)) != SGDR_OK)
         return sgdr_fail(s, st, "%s", msg);
-    sgdr_position_at(&s->config, step, &p);
-    *lr = sgdr_phase_lr(&s->config, &p, p.pos);
+    sgdr_position_at(&s->st.config, step, &p);
+    *lr = sgdr_phase_lr(&s->st.config, &p, p.pos);
     return SGDR_OK;
 }
 
@@ -128,16 +125,16 @@ sgdr_status sgdr_get_progress(const sgdr_scheduler *s, sgdr_progress what, uint6
     if (s == NULL) return SGDR_ENULL;
     if (value == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_get_progress: value is NULL");
     switch (what) {
-    case SGDR_PROGRESS_STEP: *value = s->at.step; return SGDR_OK;
-    case SGDR_PROGRESS_EPOCH: *value = s->at.epoch; return SGDR_OK;
-    case SGDR_PROGRESS_BATCH_IN_EPOCH: *value = s->at.batch_in_epoch; return SGDR_OK;
-    case SGDR_PROGRESS_CYCLE: *value = s->at.cycle; return SGDR_OK;
-    case SGDR_PROGRESS_CYCLE_POSITION: *value = s->at.pos; return SGDR_OK;
-    case SGDR_PROGRESS_CYCLE_LENGTH: *value = s->at.cycle_length; return SGDR_OK;
-    case SGDR_PROGRESS_PHASE: *value = (uint64_t)s->at.phase; return SGDR_OK;
-    case SGDR_PROGRESS_SNAPSHOTS: *value = s->snapshots; return SGDR_OK;
-    case SGDR_PROGRESS_LAST_SNAPSHOT: *value = s->last_snapshot; return SGDR_OK;
-    case SGDR_PROGRESS_RUNNING: *value = (uint64_t)s->running; return SGDR_OK;
+    case SGDR_PROGRESS_STEP: *value = s->st.at.step; return SGDR_OK;
+    case SGDR_PROGRESS_EPOCH: *value = s->st.at.epoch; return SGDR_OK;
+    case SGDR_PROGRESS_BATCH_IN_EPOCH: *value = s->st.at.batch_in_epoch; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE: *value = s->st.at.cycle; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE_POSITION: *value = s->st.at.pos; return SGDR_OK;
+    case SGDR_PROGRESS_CYCLE_LENGTH: *value = s->st.at.cycle_length; return SGDR_OK;
+    case SGDR_PROGRESS_PHASE: *value = (uint64_t)s->st.at.phase; return SGDR_OK;
+    case SGDR_PROGRESS_SNAPSHOTS: *value = s->st.snapshots; return SGDR_OK;
+    case SGDR_PROGRESS_LAST_SNAPSHOT: *value = s->st.last_snapshot; return SGDR_OK;
+    case SGDR_PROGRESS_RUNNING: *value = (uint64_t)s->st.running; return SGDR_OK;
     }
     return sgdr_fail(s, SGDR_EBADPARAM, "unknown progress id %g (valid ids are 1 to 10)",
                      (double)(int)what);

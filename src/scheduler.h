@@ -4,8 +4,6 @@
 #ifndef SGDR_SCHEDULER_H
 #define SGDR_SCHEDULER_H
 
-#include <stdarg.h>
-
 #include "history.h"
 #include "schedule.h"
 #include "sgdr.h"
@@ -15,25 +13,20 @@
 /* Room for any number printed by sgdr_numfmt() or sgdr_u64fmt(), with its NUL. */
 #define SGDR_NUMFMT_CAP 32
 
-#if defined(__GNUC__)
-#define SGDR_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define SGDR_PRINTF(f, a)
-#endif
+/* What a state blob holds (state.c): the configuration and the run. */
+typedef struct sgdr_state {
+    sgdr_config config;
+    int running;            /* between on_train_begin and on_train_end */
+    sgdr_position at;       /* where the next batch is */
+    double lr;              /* the next batch's learning rate (NaN before the first run) */
+    uint64_t snapshots;     /* snapshot hook calls that succeeded this run */
+    uint64_t last_snapshot; /* cycle of the most recent one */
+} sgdr_state;
 
 struct sgdr_scheduler {
     sgdr_allocator allocator;
-    sgdr_config config;
-    int config_ok; /* sgdr_config_check(config) passes; kept with config */
-
-    /* The run. */
-    int running;      /* between on_train_begin and on_train_end */
-    int resumable;    /* loaded into a running state, not advanced since */
-    sgdr_position at; /* where the next batch is */
-    double lr;        /* the next batch's learning rate (NaN before the first run) */
-    uint64_t snapshots;     /* snapshot hook calls that succeeded this run */
-    uint64_t last_snapshot; /* cycle of the most recent one */
-
+    sgdr_state st;
+    int resumable; /* loaded into a running state, not advanced since */
     sgdr_history history;
 
     sgdr_get_lr_fn get_lr;
@@ -55,15 +48,17 @@ size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v);
 size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 
 /* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
- * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%. */
-void sgdr_format(char *msg, size_t cap, const char *fmt, ...) SGDR_PRINTF(3, 4);
-void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap);
+ * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%.
+ * Returns st, so that a refusal is one statement. */
+sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
+    SGDR_PRINTF(4, 5);
 
 /* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
 uint32_t sgdr_crc32c(const void *data, size_t len);
 
-/* Record a failure's message in s and return st. */
+/* Record a failure's message in s and return st. Cold: every failure path is kept out of
+ * the per-batch path. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
-    SGDR_PRINTF(3, 4);
+    SGDR_PRINTF(3, 4) SGDR_COLD;
 
 #endif

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* state.c -- sgdr_save_state / sgdr_load_state: the checkpoint blob.
+/* state.c -- sgdr_save_state / sgdr_load_state: the checkpoint blob (docs/STATE_FORMAT.md).
  *
- * The layout is documented byte by byte in docs/STATE_FORMAT.md. Every field is written and
- * read one at a time in little-endian order, never by copying a struct, so neither the
- * host's byte order nor its struct padding leaks into the format. The parameters are placed
- * by the parameter table. A load checks the framing (length, magic, version, checksum),
- * decodes, checks each value by the rules of sgdr_set_param, recomputes what the
- * configuration and the epoch count determine, and compares: a blob is accepted only if it
- * is what this library would have saved (within the libm tolerance the format allows for
- * the peak and the learning rate), and only then replaces the live scheduler. */
-#include <float.h>
+ * Fields are written one at a time in little-endian order, never by copying a struct, so
+ * neither the host's byte order nor its padding leaks into the format. A blob is accepted
+ * only if it is what this library would have saved (within the libm tolerance the format
+ * allows for the peak and the learning rate): the checks below name the first field that
+ * is wrong, and the round trip at the end catches whatever they do not. */
 #include <math.h>
 #include <string.h>
 
@@ -36,18 +32,9 @@ enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING 
  * of the schedule's scale (the tolerance of the golden vectors), and then used as stored. */
 #define LIBM_TOLERANCE 1e-12
 
-/* Everything a blob carries: the configuration and the run. */
-typedef struct state_fields {
-    sgdr_config config;
-    int running;
-    sgdr_position at;
-    double lr;
-    uint64_t snapshots, last_snapshot;
-} state_fields;
-
 /* The 8-byte fields of the run, in blob order from offset 96 (the parameters are placed by
  * the parameter table). */
-#define RUN(name, member, real) {name, offsetof(state_fields, member), real}
+#define RUN(name, member, real) {name, offsetof(sgdr_state, member), real}
 static const struct {
     const char *name;
     size_t member;
@@ -60,6 +47,8 @@ static const struct {
                  RUN("last snapshot", last_snapshot, 0)};
 #define RUN_FIELDS (sizeof run_field / sizeof run_field[0])
 #define RUN_AT(i) (96 + 8 * (i))
+
+#define CORRUPT(s, ...) sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: " __VA_ARGS__)
 
 uint32_t sgdr_crc32c(const void *data, size_t len)
 {
@@ -99,13 +88,8 @@ static uint64_t bits_of(const void *field, int real)
     return bits;
 }
 
-static void set_bits(void *field, uint64_t bits)
-{
-    memcpy(field, &bits, sizeof bits); /* a double and a uint64_t are both 8 bytes */
-}
-
 /* The fields from offset 16 to body_end (184 for 1.0, 192 for 1.1). */
-static void encode_body(const state_fields *f, unsigned char *b, size_t body_end)
+static void encode_body(const sgdr_state *f, unsigned char *b, size_t body_end)
 {
     size_t i;
     memset(b + HEADER_SIZE, 0, body_end - HEADER_SIZE);
@@ -113,18 +97,26 @@ static void encode_body(const state_fields *f, unsigned char *b, size_t body_end
         const sgdr_param_info *r = sgdr_param_row((int)i);
         const char *field = (const char *)&f->config + r->field;
         if (r->state + 8u > body_end) continue;
-        if (r->kind == SGDR_KIND_CHOICE) b[r->state] = (unsigned char)*(const int *)(const void *)field;
-        else put_le(b + r->state, bits_of(field, r->kind == SGDR_KIND_REAL), 8);
+        if (r->kind == SGDR_KIND_CHOICE)
+            b[r->state] = (unsigned char)*(const int *)(const void *)field;
+        else
+            put_le(b + r->state, bits_of(field, r->kind == SGDR_KIND_REAL), 8);
     }
     b[OFF_SET] = (unsigned char)f->config.set;
     b[OFF_RUNNING] = (unsigned char)f->running;
     b[OFF_PHASE] = (unsigned char)f->at.phase;
-    b[OFF_FLAGS] = body_end > BODY_END_1_0 && f->config.cycle_warmup_steps != 0 ? FLAGS_WARMUP : 0;
+    b[OFF_FLAGS] = body_end > BODY_END_1_0 && f->config.cycle_warmup_steps ? FLAGS_WARMUP : 0;
     for (i = 0; i < RUN_FIELDS; i++)
-        put_le(b + RUN_AT(i), bits_of((const char *)f + run_field[i].member, run_field[i].real), 8);
+        put_le(b + RUN_AT(i), bits_of((const char *)f + run_field[i].member, run_field[i].real),
+               8);
 }
 
-static void decode(const unsigned char *b, size_t body_end, state_fields *f)
+static void set_bits(void *field, uint64_t bits)
+{
+    memcpy(field, &bits, sizeof bits); /* a double and a uint64_t are both 8 bytes */
+}
+
+static void decode(const unsigned char *b, size_t body_end, sgdr_state *f)
 {
     size_t i;
     memset(f, 0, sizeof *f);
@@ -144,14 +136,13 @@ static void decode(const unsigned char *b, size_t body_end, state_fields *f)
 
 sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size_t *len)
 {
-    state_fields f;
     unsigned char *b = buf;
     /* The smallest format that holds the state: 1.0 unless cycle warm-up is on, so that
      * every 1.0 reader loads what needs nothing newer. */
     size_t end, size;
     if (s == NULL) return SGDR_ENULL;
     if (len == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_save_state: len is NULL");
-    end = s->config.cycle_warmup_steps != 0 ? BODY_END_1_1 : BODY_END_1_0;
+    end = s->st.config.cycle_warmup_steps != 0 ? BODY_END_1_1 : BODY_END_1_0;
     size = end + 4;
     *len = size;
     if (buf == NULL) return SGDR_OK;
@@ -159,17 +150,11 @@ sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size
         return sgdr_fail(s, SGDR_EBUFSIZE, "sgdr_save_state: buffer of %llu bytes is too small "
                          "for the %llu-byte state", (unsigned long long)cap,
                          (unsigned long long)size);
-    f.config = s->config;
-    f.running = s->running;
-    f.at = s->at;
-    f.lr = s->lr;
-    f.snapshots = s->snapshots;
-    f.last_snapshot = s->last_snapshot;
     memcpy(b, MAGIC, 8);
     put_le(b + OFF_MAJOR, 1, 2);
     put_le(b + OFF_MINOR, end == BODY_END_1_0 ? 0 : 1, 2);
     put_le(b + OFF_TOTAL, size, 4);
-    encode_body(&f, b, end);
+    encode_body(&s->st, b, end);
     put_le(b + end, sgdr_crc32c(b, end), 4);
     return SGDR_OK;
 }
@@ -179,10 +164,9 @@ sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size
 static sgdr_status bad_size(const sgdr_scheduler *s, uint32_t total, unsigned minor,
                             size_t least)
 {
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: its header says %llu bytes, "
-                     "but format 1.%llu is %s %llu", (unsigned long long)total,
-                     (unsigned long long)minor, minor == 0 ? "exactly" : "at least",
-                     (unsigned long long)least);
+    return CORRUPT(s, "its header says %llu bytes, but format 1.%llu is %s %llu",
+                   (unsigned long long)total, (unsigned long long)minor,
+                   minor == 0 ? "exactly" : "at least", (unsigned long long)least);
 }
 
 /* Length, magic, version and checksum. On success *total is the blob's length. */
@@ -194,12 +178,10 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
 
     /* Foreign data is named as such even when it is shorter than the magic. */
     if (memcmp(b, MAGIC, len < 8 ? len : 8) != 0) {
-        char hex[32];
-        size_t i, o = 0;
-        for (i = 0; i < len && i < 8; i++) {
-            sgdr_format(hex + o, sizeof hex - o, i > 0 ? " %02x" : "%02x", (unsigned)b[i]);
-            o += strlen(hex + o);
-        }
+        char hex[8 * 3 + 1];
+        size_t i, n = len < 8 ? len : 8; /* at least 1: zero bytes always match */
+        for (i = 0; i < n; i++) sgdr_format(hex + 3 * i, 4, SGDR_OK, "%02x ", (unsigned)b[i]);
+        hex[3 * n - 1] = '\0';
         return sgdr_fail(s, SGDR_EMAGIC, "not a libsgdr state blob: it starts with bytes %s "
                          "instead of \"SGDRSTAT\"", hex);
     }
@@ -222,9 +204,9 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
         return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of %llu bytes",
                          (unsigned long long)len, (unsigned long long)*total);
     if (len > *total)
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %llu bytes given but its "
-                         "header says %llu (pass exactly the bytes sgdr_save_state wrote)",
-                         (unsigned long long)len, (unsigned long long)*total);
+        return CORRUPT(s, "%llu bytes given but its header says %llu (pass exactly the bytes "
+                       "sgdr_save_state wrote)", (unsigned long long)len,
+                       (unsigned long long)*total);
     /* A newer minor appends fields before the checksum; 1.0 is exactly 188 bytes. */
     if (*total < SIZE_1_0 || (minor == 0 && *total != SIZE_1_0))
         return bad_size(s, *total, minor, SIZE_1_0);
@@ -254,19 +236,6 @@ static int canonical(double v)
     return !isnan(v) || bits == CANONICAL_NAN_BITS;
 }
 
-static sgdr_status corrupt(const sgdr_scheduler *s, const char *what, uint64_t value)
-{
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu)", what,
-                     (unsigned long long)value);
-}
-
-static sgdr_status corrupt_pair(const sgdr_scheduler *s, const char *a, uint64_t x,
-                                const char *relation, const char *b, uint64_t y)
-{
-    return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s (%llu) %s %s (%llu)", a,
-                     (unsigned long long)x, relation, b, (unsigned long long)y);
-}
-
 /* The byte-sized fields: flags 0 or 1, known enum values, reserved bytes zero (byte 94 of
  * a 1.1 blob holds FLAGS_WARMUP). */
 static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, unsigned minor)
@@ -281,7 +250,8 @@ static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, 
     size_t i;
     for (i = 0; i < sizeof field / sizeof field[0]; i++) {
         int max = field[i].offset == OFF_FLAGS && minor > 0 ? (int)FLAGS_WARMUP : field[i].max;
-        if (b[field[i].offset] > max) return corrupt(s, field[i].name, b[field[i].offset]);
+        if (b[field[i].offset] > max)
+            return CORRUPT(s, "%s (%llu)", field[i].name, (unsigned long long)b[field[i].offset]);
     }
     return SGDR_OK;
 }
@@ -292,76 +262,72 @@ static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, 
 static sgdr_status check_config(const sgdr_scheduler *s, const sgdr_config *c, int running)
 {
     char msg[SGDR_MSG_CAP];
-    sgdr_config probe;
+    sgdr_config probe, held = *c;
     int i;
+    held.set = ~0u; /* sgdr_config_get(&held) reads what a field holds, set or not */
     if (!canonical(c->min_lr) || !canonical(c->max_lr))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s holds a NaN other than "
-                         "0x7ff8000000000000", canonical(c->min_lr) ? "max_lr" : "min_lr");
+        return CORRUPT(s, "%s holds a NaN other than 0x7ff8000000000000",
+                       canonical(c->min_lr) ? "max_lr" : "min_lr");
     sgdr_config_defaults(&probe);
     for (i = 1; i <= SGDR_PARAM_LAST; i++) {
         const sgdr_param_info *r = sgdr_param_row(i);
-        const char *field = (const char *)c + r->field;
+        double v = sgdr_config_get(&held, r);
         if (r->required && !(c->set & (1u << (i - 1)))) {
-            double held = r->kind == SGDR_KIND_REAL ? *(const double *)(const void *)field
-                                                    : (double)*(const uint64_t *)(const void *)field;
-            if (r->kind == SGDR_KIND_REAL ? isnan(held) : held == 0) continue;
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is marked unset but "
-                             "holds %g", r->name, held);
+            if (r->kind == SGDR_KIND_REAL ? isnan(v) : v == 0) continue;
+            return CORRUPT(s, "%s is marked unset but holds %g", r->name, v);
         }
-        if (sgdr_config_set(&probe, (sgdr_param)i, sgdr_config_get(c, r), msg, sizeof msg))
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s", msg);
+        if (sgdr_config_set(&probe, (sgdr_param)i, v, msg, sizeof msg))
+            return CORRUPT(s, "%s", msg);
     }
     if (running && sgdr_config_check(c, msg, sizeof msg) != SGDR_OK)
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a running state with an "
-                         "invalid configuration: %s", msg);
+        return CORRUPT(s, "a running state with an invalid configuration: %s", msg);
     return SGDR_OK;
 }
 
 /* What holds for the counters of any scheduler, running or not, whatever its configuration
  * has become since: they only ever count up together, from those of sgdr_create. */
-static sgdr_status check_counters(const sgdr_scheduler *s, const state_fields *f)
+static sgdr_status check_counters(const sgdr_scheduler *s, const sgdr_state *f)
 {
     const sgdr_position *p = &f->at;
     size_t i;
     if (isnan(f->lr)) { /* never started */
         if (!canonical(f->lr))
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: the learning rate "
-                             "holds a NaN other than 0x7ff8000000000000");
-        if (f->running) return corrupt(s, "a running state without a learning rate", 1);
-        if (p->phase != 0) return corrupt(s, "a state that never started has phase", 1);
+            return CORRUPT(s, "the learning rate holds a NaN other than 0x7ff8000000000000");
+        if (f->running) return CORRUPT(s, "a running state without a learning rate (1)");
+        if (p->phase != 0) return CORRUPT(s, "a state that never started has phase (1)");
         for (i = 0; i < RUN_FIELDS; i++) {
             const char *field = (const char *)f + run_field[i].member;
-            if (run_field[i].member == offsetof(state_fields, lr) || bits_of(field, 0) == 0)
+            if (run_field[i].member == offsetof(sgdr_state, lr) || bits_of(field, 0) == 0)
                 continue;
             if (run_field[i].real)
-                return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
-                                 "started has %s (%g)", run_field[i].name,
-                                 *(const double *)(const void *)field);
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: a state that never "
-                             "started has %s (%llu)", run_field[i].name,
-                             (unsigned long long)bits_of(field, 0));
+                return CORRUPT(s, "a state that never started has %s (%g)", run_field[i].name,
+                               *(const double *)(const void *)field);
+            return CORRUPT(s, "a state that never started has %s (%llu)", run_field[i].name,
+                           (unsigned long long)bits_of(field, 0));
         }
         return SGDR_OK;
     }
     if (!(isfinite(f->lr) && f->lr >= 0))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is not "
-                         "finite and >= 0 (%g)", f->lr);
+        return CORRUPT(s, "learning rate is not finite and >= 0 (%g)", f->lr);
     if (!(isfinite(p->peak) && p->peak >= 0))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is not finite and "
-                         ">= 0 (%g)", p->peak);
+        return CORRUPT(s, "peak is not finite and >= 0 (%g)", p->peak);
     if (p->pos > p->step)
-        return corrupt_pair(s, "position in cycle", p->pos, "exceeds", "step", p->step);
+        return CORRUPT(s, "position in cycle (%llu) exceeds step (%llu)",
+                       (unsigned long long)p->pos, (unsigned long long)p->step);
     if (p->batch_in_epoch > p->pos)
-        return corrupt_pair(s, "batch in epoch", p->batch_in_epoch, "exceeds",
-                            "position in cycle", p->pos);
+        return CORRUPT(s, "batch in epoch (%llu) exceeds position in cycle (%llu)",
+                       (unsigned long long)p->batch_in_epoch, (unsigned long long)p->pos);
     if (f->snapshots > p->cycle)
-        return corrupt_pair(s, "snapshots", f->snapshots, "exceed", "closed cycles", p->cycle);
+        return CORRUPT(s, "snapshots (%llu) exceed closed cycles (%llu)",
+                       (unsigned long long)f->snapshots, (unsigned long long)p->cycle);
     if (f->snapshots == 0 && f->last_snapshot != 0)
-        return corrupt(s, "last snapshot cycle with no snapshot taken", f->last_snapshot);
+        return CORRUPT(s, "last snapshot cycle with no snapshot taken (%llu)",
+                       (unsigned long long)f->last_snapshot);
     if (f->snapshots > 0 && (f->last_snapshot >= p->cycle || f->last_snapshot < f->snapshots - 1))
-        return corrupt_pair(s, "last snapshot cycle", f->last_snapshot, "does not fit",
-                            "snapshots", f->snapshots);
-    if (p->epoch == UINT64_MAX) return corrupt(s, "epoch count past its limit", p->epoch);
+        return CORRUPT(s, "last snapshot cycle (%llu) does not fit snapshots (%llu)",
+                       (unsigned long long)f->last_snapshot, (unsigned long long)f->snapshots);
+    if (p->epoch == UINT64_MAX)
+        return CORRUPT(s, "epoch count past its limit (%llu)", (unsigned long long)p->epoch);
     return SGDR_OK;
 }
 
@@ -377,7 +343,7 @@ static int close_to(const sgdr_config *c, double got, double want)
  * epoch alone decides the cycle, however many batches each epoch had). *want is the state
  * as this library would have saved it; where the format allows the writer's libm its last
  * bits (the peak of a cycle after the first, the learning rate), a close value is kept. */
-static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f, state_fields *want)
+static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_state *want)
 {
     const sgdr_config *c = &f->config;
     const sgdr_position *p = &f->at, *w = &want->at;
@@ -395,36 +361,33 @@ static sgdr_status check_run(const sgdr_scheduler *s, const state_fields *f, sta
     exp[0] = (uint64_t)w->phase, exp[1] = w->cycle, exp[2] = w->cycle_length, exp[3] = w->cycle_end;
     for (i = 0; i < 4; i++)
         if (got[i] != exp[i])
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: %s is %llu but %s %llu "
-                             "gives %llu", name[i], (unsigned long long)got[i],
-                             i < 2 ? "epoch" : "cycle",
-                             (unsigned long long)(i < 2 ? p->epoch : p->cycle),
-                             (unsigned long long)exp[i]);
+            return CORRUPT(s, "%s is %llu but %s %llu gives %llu", name[i],
+                           (unsigned long long)got[i], i < 2 ? "epoch" : "cycle",
+                           (unsigned long long)(i < 2 ? p->epoch : p->cycle),
+                           (unsigned long long)exp[i]);
     if (w->phase == SGDR_PHASE_CYCLE && w->cycle > 0 && close_to(c, p->peak, w->peak))
         want->at.peak = p->peak;
     if (!same_bits(p->peak, w->peak))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: peak is %g but its position "
-                         "gives %g", p->peak, w->peak);
+        return CORRUPT(s, "peak is %g but its position gives %g", p->peak, w->peak);
     /* Until the first restart every batch of the run is in the current phase. */
     if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&
         p->pos != p->step)
-        return corrupt_pair(s, "position in cycle", p->pos, "differs from", "step", p->step);
+        return CORRUPT(s, "position in cycle (%llu) differs from step (%llu)",
+                       (unsigned long long)p->pos, (unsigned long long)p->step);
     if (c->restart_mode == SGDR_RESTART_KERAS_SEED && p->pos == 0 && p->cycle > 0) {
         /* keras-seed carries the last value of an earlier cycle into a restart: it lies
          * between min_lr and the peaks of the cycles before (max_lr ... P[k-1]). */
         double prev = sgdr_cycle_peak(c, p->cycle - 1);
         double lo = prev < c->min_lr ? prev : c->min_lr, hi = prev > c->max_lr ? prev : c->max_lr;
         if (!(f->lr >= lo - LIBM_TOLERANCE * hi && f->lr <= hi + LIBM_TOLERANCE * hi))
-            return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate at a "
-                             "keras-seed restart is outside the range of the cycles before "
-                             "(%g)", f->lr);
+            return CORRUPT(s, "learning rate at a keras-seed restart is outside the range of "
+                           "the cycles before (%g)", f->lr);
         return SGDR_OK;
     }
     want->lr = sgdr_phase_lr(c, w, w->pos);
     if (close_to(c, f->lr, want->lr)) want->lr = f->lr;
     if (!same_bits(f->lr, want->lr))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: learning rate is %g but "
-                         "its position gives %g", f->lr, want->lr);
+        return CORRUPT(s, "learning rate is %g but its position gives %g", f->lr, want->lr);
     return SGDR_OK;
 }
 
@@ -432,7 +395,7 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
 {
     const unsigned char *b = buf;
     unsigned char again[BODY_END_1_1];
-    state_fields f, want;
+    sgdr_state f, want;
     uint32_t total = 0;
     unsigned minor;
     size_t body_end, i;
@@ -451,26 +414,22 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
     decode(b, body_end, &f);
     if ((st = check_config(s, &f.config, f.running)) != SGDR_OK) return st;
     if (minor > 0 && (b[OFF_FLAGS] != 0) != (f.config.cycle_warmup_steps != 0))
-        return sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: flags byte 94 (%llu) does "
-                         "not match cycle_warmup_steps (%llu)", (unsigned long long)b[OFF_FLAGS],
-                         (unsigned long long)f.config.cycle_warmup_steps);
+        return CORRUPT(s, "flags byte 94 (%llu) does not match cycle_warmup_steps (%llu)",
+                       (unsigned long long)b[OFF_FLAGS],
+                       (unsigned long long)f.config.cycle_warmup_steps);
     if ((st = check_counters(s, &f)) != SGDR_OK) return st;
     want = f;
     if (f.running && (st = check_run(s, &f, &want)) != SGDR_OK) return st;
     /* The round trip: what is accepted saves back to the same bytes. */
     encode_body(&want, again, body_end);
     for (i = HEADER_SIZE; i < body_end; i++)
-        if (again[i] != b[i]) return corrupt(s, "the byte at this offset does not save back", i);
+        if (again[i] != b[i])
+            return CORRUPT(s, "the byte at this offset does not save back (%llu)",
+                           (unsigned long long)i);
 
     /* Everything checked: replace. */
-    s->config = f.config;
-    s->config_ok = sgdr_config_check(&f.config, (char *)again, sizeof again) == SGDR_OK;
-    s->running = f.running;
+    s->st = f;
     s->resumable = f.running;
-    s->at = f.at;
-    s->lr = f.lr;
-    s->snapshots = f.snapshots;
-    s->last_snapshot = f.last_snapshot;
     sgdr_history_clear(&s->history, &s->allocator, f.at.step);
     return SGDR_OK;
 }

@@ -38,15 +38,7 @@ size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v)
 
 size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v)
 {
-    char rev[SGDR_NUMFMT_CAP];
-    size_t n = 0, i;
-    do {
-        rev[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (i = 0; i < n; i++) out[i] = rev[n - 1 - i];
-    out[n] = '\0';
-    return n;
+    return (size_t)snprintf(out, SGDR_NUMFMT_CAP, "%llu", v); /* no locale touches %llu */
 }
 
 /* Append n bytes of text to msg, as far as they fit before the NUL. */
@@ -57,7 +49,7 @@ static void append(char *msg, size_t cap, size_t *used, const char *text, size_t
     *used += n;
 }
 
-void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap)
+static void vformat(char *msg, size_t cap, const char *fmt, va_list ap)
 {
     static const char hex[] = "0123456789abcdef";
     size_t used = 0;
@@ -92,21 +84,23 @@ void sgdr_vformat(char *msg, size_t cap, const char *fmt, va_list ap)
     msg[used] = '\0';
 }
 
-void sgdr_format(char *msg, size_t cap, const char *fmt, ...)
+sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sgdr_vformat(msg, cap, fmt, ap);
+    vformat(msg, cap, fmt, ap);
     va_end(ap);
+    return st;
 }
 
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    /* Schedulers are only ever allocated by sgdr_create as non-const objects, so writing
-     * the message through a pointer that was const in the API is well defined. */
-    sgdr_vformat(((sgdr_scheduler *)s)->message, SGDR_MSG_CAP, fmt, ap);
+    /* The one write a const call makes, and only when it fails (sgdr.h, "Threads").
+     * Schedulers are only ever allocated by sgdr_create as non-const objects, so writing
+     * through a pointer that was const in the API is well defined. */
+    vformat(((sgdr_scheduler *)s)->message, SGDR_MSG_CAP, fmt, ap);
     va_end(ap);
     return st;
 }
