@@ -29,8 +29,11 @@ def lr_value(lr):
 
 def set_group_lr(group, lr):
     """Set a param group's lr; a tensor lr is updated in place (optimizers may hold it)."""
-    if isinstance(group["lr"], torch.Tensor):
-        group["lr"].fill_(lr)
+    old = group["lr"]
+    # type() first: isinstance() on torch.Tensor goes through its metaclass, which costs
+    # more than the rest of a step.
+    if type(old) is not float and isinstance(old, torch.Tensor):
+        old.fill_(lr)
     else:
         group["lr"] = lr
 
