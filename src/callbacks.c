@@ -105,7 +105,7 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     }
     if ((st = sgdr_config_check(&s->st.config, s->message, sizeof s->message)) != SGDR_OK)
         return st;
-    sgdr_position_start(&s->st.config, &start);
+    sgdr_position_at(&s->st.config, 0, &start);
     lr = sgdr_phase_lr(&s->st.config, &start, 0);
     if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
     s->st.at = start;

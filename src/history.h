@@ -23,12 +23,6 @@ typedef struct sgdr_allocator {
     void *user;
 } sgdr_allocator;
 
-/* n * size bytes (at least 1), or NULL on overflow or failure. */
-void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size);
-
-/* Release p (NULL is fine). */
-void sgdr_release(const sgdr_allocator *a, void *p);
-
 typedef struct sgdr_history_column {
     char *name;
     double *values; /* capacity entries */
