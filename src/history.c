@@ -45,16 +45,13 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
     h->first_step = first_step;
 }
 
-/* Give every column room for `rows` rows (doubling: amortised O(1) per row). A column is
- * only replaced once its copy is made, so a failure loses nothing; the capacity grows once
- * every column has the room. */
-static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a, size_t rows)
+/* Double the room of every column (64 rows at first: amortised O(1) per row). Twice the
+ * capacity fits in size_t (capacity doubles are in memory); its size in bytes may not, and
+ * alloc_array then fails. A column is only replaced once its copy is made, so a failure
+ * loses nothing; the capacity grows once every column has the room. */
+static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a)
 {
-    size_t cap = h->capacity ? h->capacity : 64, i;
-    while (cap < rows) {
-        if (cap > ((size_t)-1 / sizeof(double)) / 2) return SGDR_ENOMEM;
-        cap *= 2;
-    }
+    size_t cap = h->capacity ? 2 * h->capacity : 64, i;
     for (i = 0; i < h->nallocated; i++) {
         double *next = alloc_array(a, cap, sizeof(double));
         if (next == NULL) return SGDR_ENOMEM;
@@ -110,7 +107,7 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
     int ok = h->nallocated > 0 || add_column(h, a, "lr") == SGDR_OK;
     for (i = 0; ok && i < n; i++)
         ok = find_column(h, m[i].name) < h->nallocated || add_column(h, a, m[i].name) == SGDR_OK;
-    if (ok && h->rows == h->capacity) ok = grow_rows(h, a, h->rows + 1) == SGDR_OK;
+    if (ok && h->rows == h->capacity) ok = grow_rows(h, a) == SGDR_OK;
     if (ok) return SGDR_OK;
     sgdr_history_abort(h, a);
     return SGDR_ENOMEM;
