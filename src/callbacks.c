@@ -111,7 +111,6 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     s->st.at = start;
     s->st.lr = lr;
     s->st.running = 1;
-    s->resumable = 0;
     s->st.snapshots = 0;
     s->st.last_snapshot = 0;
     sgdr_history_clear(&s->history, &s->allocator, 0);
@@ -142,8 +141,8 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
     return SGDR_OK;
 }
 
-/* on_batch_end with a get_lr hook or history, or a call that fails its entry checks. Out of
- * line, so that the plain path is a few tests and the cosine. */
+/* on_batch_end with history (get_lr's only user), or failing the entry checks that the plain
+ * path tests. Out of line, so that the plain path is a few tests and the cosine. */
 static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgdr_metric *m,
                                                     size_t n)
 {
@@ -156,7 +155,6 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     in_order = s->st.config.history && s->st.running && !s->in_hook &&
                sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (!s->st.config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
     if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
     trained = s->st.lr;
     if (s->get_lr != NULL) {

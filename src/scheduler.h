@@ -47,7 +47,7 @@ size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v);
 /* v in decimal. Returns the length. */
 size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 
-/* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
+/* A message into msg (cap > 0: truncated to cap - 1 bytes, always terminated), from a
  * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%.
  * Returns st, so that a refusal is one statement. */
 sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
