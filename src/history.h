@@ -10,11 +10,9 @@
 #ifndef SGDR_HISTORY_H
 #define SGDR_HISTORY_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include "sgdr.h"
+#include "sgdr.h" /* and with it stddef.h and stdint.h */
 
 /* The allocator a scheduler was created with: every allocation goes through it. */
 typedef struct sgdr_allocator {

@@ -7,10 +7,8 @@
 #define SGDR_SCHEDULE_H
 
 #include <math.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include "sgdr.h"
+#include "sgdr.h" /* and with it stddef.h and stdint.h */
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

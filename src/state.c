@@ -354,8 +354,7 @@ static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_
     size_t i;
     by_epoch.steps_per_epoch = 1; /* a step is then an epoch count */
     sgdr_position_at(&by_epoch, p->epoch, &want->at);
-    want->at.step = p->step;
-    want->at.epoch = p->epoch;
+    want->at.step = p->step; /* the epoch is p->epoch already */
     want->at.batch_in_epoch = p->batch_in_epoch;
     want->at.pos = p->pos;
     got[0] = (uint64_t)p->phase, got[1] = p->cycle, got[2] = p->cycle_length, got[3] = p->cycle_end;
