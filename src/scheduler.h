@@ -53,6 +53,10 @@ size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
     SGDR_PRINTF(4, 5);
 
+/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. The fuzzers use it
+ * too, to give a mutated blob a valid checksum. */
+uint32_t sgdr_crc32c(const void *data, size_t len);
+
 /* Record a failure's message in s and return st. Cold: every failure path is kept out of
  * the per-batch path. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)

@@ -50,8 +50,7 @@ static const struct {
 
 #define CORRUPT(s, ...) sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: " __VA_ARGS__)
 
-/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
-static uint32_t crc32c(const void *data, size_t len)
+uint32_t sgdr_crc32c(const void *data, size_t len)
 {
     const unsigned char *p = data;
     uint32_t crc = 0xFFFFFFFFu;
@@ -156,7 +155,7 @@ sgdr_status sgdr_save_state(const sgdr_scheduler *s, void *buf, size_t cap, size
     put_le(b + OFF_MINOR, end == BODY_END_1_0 ? 0 : 1, 2);
     put_le(b + OFF_TOTAL, size, 4);
     encode_body(&s->st, b, end);
-    put_le(b + end, crc32c(b, end), 4);
+    put_le(b + end, sgdr_crc32c(b, end), 4);
     return SGDR_OK;
 }
 
@@ -212,7 +211,7 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
     if (total < SIZE_1_0 || (*minor == 0 && total != SIZE_1_0))
         return bad_size(s, total, *minor, SIZE_1_0);
     stored = (uint32_t)get_le(b + total - 4, 4);
-    computed = crc32c(b, total - 4);
+    computed = sgdr_crc32c(b, total - 4);
     if (stored != computed)
         return sgdr_fail(s, SGDR_ECHECKSUM, "state blob checksum mismatch: stored 0x%08x, "
                          "computed 0x%08x: the blob is corrupt", (unsigned)stored,
