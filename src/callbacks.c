@@ -184,7 +184,7 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
     if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
-        bad_metric(m, n, 1) == n)
+        (n == 0 || bad_metric(m, n, 1) == n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
