@@ -7,12 +7,16 @@
 
 #include "scheduler.h"
 
-/* The first metric whose name clashes: with "lr" (reserved for the learning-rate column
- * in on_batch_end, when `lr_reserved`) or with an earlier metric of the same call. Returns n
- * when there is none. Quadratic, but n is a handful of metrics. */
-static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
+/* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
+ * else the first NULL or empty name; else the first name that is "lr" (reserved for the
+ * learning-rate column in on_batch_end, when `lr_reserved`) or that an earlier metric of the
+ * same call has. Quadratic, but n is a handful of metrics. */
+static size_t bad_metric(const sgdr_metric *m, size_t n, int lr_reserved)
 {
     size_t i, j;
+    if (m == NULL) return 0;
+    for (i = 0; i < n; i++)
+        if (m[i].name == NULL || m[i].name[0] == '\0') return i;
     for (i = 0; i < n; i++) {
         const char *a = m[i].name;
         if (lr_reserved && a[0] == 'l' && a[1] == 'r' && a[2] == '\0') return i;
@@ -23,26 +27,22 @@ static size_t name_clash(const sgdr_metric *m, size_t n, int lr_reserved)
     return n;
 }
 
-/* Check the metrics a callback received: a pointer when n > 0, non-empty names, no name
- * twice, and (in on_batch_end) not "lr". */
+/* The message for what bad_metric() found. */
 static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                                  size_t n, int lr_reserved)
 {
-    size_t i;
-    if (n > 0 && m == NULL)
+    size_t i = bad_metric(m, n, lr_reserved);
+    if (i == n) return SGDR_OK;
+    if (m == NULL)
         return sgdr_fail(s, SGDR_ENULL, "%s: metrics is NULL but n is %llu", who,
                          (unsigned long long)n);
-    for (i = 0; i < n; i++)
-        if (m[i].name == NULL || m[i].name[0] == '\0')
-            return sgdr_fail(s, SGDR_EMETRIC, "%s: metric %llu has %s", who,
-                             (unsigned long long)i,
-                             m[i].name == NULL ? "a NULL name" : "an empty name");
-    if ((i = name_clash(m, n, lr_reserved)) < n)
-        return sgdr_fail(s, SGDR_EMETRIC, "%s: metric '%s' %s", who, m[i].name,
-                         lr_reserved && strcmp(m[i].name, "lr") == 0
-                             ? "is reserved for the learning rate column"
-                             : "is given more than once in one call");
-    return SGDR_OK;
+    if (m[i].name == NULL || m[i].name[0] == '\0')
+        return sgdr_fail(s, SGDR_EMETRIC, "%s: metric %llu has %s", who, (unsigned long long)i,
+                         m[i].name == NULL ? "a NULL name" : "an empty name");
+    return sgdr_fail(s, SGDR_EMETRIC, "%s: metric '%s' %s", who, m[i].name,
+                     lr_reserved && strcmp(m[i].name, "lr") == 0
+                         ? "is reserved for the learning rate column"
+                         : "is given more than once in one call");
 }
 
 /* A hook that calls back into its own scheduler (to change a parameter, load a state or run
@@ -105,13 +105,12 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     }
     if ((st = sgdr_config_check(&s->st.config, s->message, sizeof s->message)) != SGDR_OK)
         return st;
-    sgdr_position_start(&s->st.config, &start);
+    sgdr_position_at(&s->st.config, 0, &start);
     lr = sgdr_phase_lr(&s->st.config, &start, 0);
     if ((st = call_set_lr(s, "sgdr_on_train_begin", lr)) != SGDR_OK) return st;
     s->st.at = start;
     s->st.lr = lr;
     s->st.running = 1;
-    s->resumable = 0;
     s->st.snapshots = 0;
     s->st.last_snapshot = 0;
     sgdr_history_clear(&s->history, &s->allocator, 0);
@@ -123,17 +122,6 @@ static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char
 {
     return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
                      "go on", who, counter, (unsigned long long)UINT64_MAX);
-}
-
-/* check_metrics() of on_batch_end without the message: the per-batch path checks first and
- * asks enter_run() for the message only when something is wrong. */
-static int metrics_valid(const sgdr_metric *m, size_t n)
-{
-    size_t i;
-    if (n > 0 && m == NULL) return 0;
-    for (i = 0; i < n; i++)
-        if (m[i].name == NULL || m[i].name[0] == '\0') return 0;
-    return n == 0 || name_clash(m, n, 1) == n;
 }
 
 /* Set the next batch's learning rate and advance the position by one batch, in place. On
@@ -153,8 +141,8 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
     return SGDR_OK;
 }
 
-/* on_batch_end with a get_lr hook or history, or a call that fails its entry checks. Out of
- * line, so that the plain path is a few tests and the cosine. */
+/* on_batch_end with history (get_lr's only user), or failing the entry checks that the plain
+ * path tests. Out of line, so that the plain path is a few tests and the cosine. */
 static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgdr_metric *m,
                                                     size_t n)
 {
@@ -167,7 +155,6 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     in_order = s->st.config.history && s->st.running && !s->in_hook &&
                sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (!s->st.config.history) return advance_batch(s, who); /* nothing to record: no get_lr */
     if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
     trained = s->st.lr;
     if (s->get_lr != NULL) {
@@ -179,20 +166,14 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
             return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
                              (unsigned long long)s->st.at.step);
     }
-    if (in_order) {
-        /* The same metrics as the batch before and room for the row: nothing to prepare,
-         * so the row is written once the lr is set. */
-        if ((st = advance_batch(s, who)) == SGDR_OK)
-            sgdr_history_append(&s->history, trained, m, n);
-        return st;
-    }
-    if (sgdr_history_prepare(&s->history, &s->allocator, m, n) != SGDR_OK)
+    /* The same metrics as the batch before, with room for the row, need no prepare. */
+    if (!in_order && sgdr_history_prepare(&s->history, &s->allocator, m, n) != SGDR_OK)
         return sgdr_fail(s, SGDR_ENOMEM, "out of memory while growing the history");
     if ((st = advance_batch(s, who)) != SGDR_OK) {
-        sgdr_history_abort(&s->history, &s->allocator);
+        sgdr_history_abort(&s->history, &s->allocator); /* nothing to drop when in order */
         return st;
     }
-    sgdr_history_commit(&s->history, trained, m, n);
+    sgdr_history_commit(&s->history, trained, m, n, in_order);
     return SGDR_OK;
 }
 
@@ -202,7 +183,8 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
 sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m, size_t n)
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
-    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook && metrics_valid(m, n))
+    if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
+        (n == 0 || bad_metric(m, n, 1) == n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);

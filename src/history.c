@@ -8,13 +8,14 @@
 
 #include "scheduler.h"
 
-void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size)
+/* n * size bytes (at least 1), or NULL on overflow or failure. */
+static void *alloc_array(const sgdr_allocator *a, size_t n, size_t size)
 {
     if (size != 0 && n > (size_t)-1 / size) return NULL;
     return a->alloc(a->user, n * size == 0 ? 1 : n * size);
 }
 
-void sgdr_release(const sgdr_allocator *a, void *p)
+static void release(const sgdr_allocator *a, void *p)
 {
     if (p != NULL) a->free(a->user, p);
 }
@@ -23,8 +24,8 @@ static void drop_columns(sgdr_history *h, const sgdr_allocator *a, size_t keep)
 {
     while (h->nallocated > keep) {
         sgdr_history_column *c = &h->columns[--h->nallocated];
-        sgdr_release(a, c->name);
-        sgdr_release(a, c->values);
+        release(a, c->name);
+        release(a, c->values);
     }
     if (h->ncolumns > keep) h->ncolumns = keep;
 }
@@ -32,7 +33,7 @@ static void drop_columns(sgdr_history *h, const sgdr_allocator *a, size_t keep)
 void sgdr_history_free(sgdr_history *h, const sgdr_allocator *a)
 {
     drop_columns(h, a, 0);
-    sgdr_release(a, h->columns);
+    release(a, h->columns);
     memset(h, 0, sizeof *h);
 }
 
@@ -44,21 +45,18 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
     h->first_step = first_step;
 }
 
-/* Give every column room for `rows` rows (doubling: amortised O(1) per row). A column is
- * only replaced once its copy is made, so a failure loses nothing; the capacity grows once
- * every column has the room. */
-static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a, size_t rows)
+/* Double the room of every column (64 rows at first: amortised O(1) per row). Twice the
+ * capacity fits in size_t (capacity doubles are in memory); its size in bytes may not, and
+ * alloc_array then fails. A column is only replaced once its copy is made, so a failure
+ * loses nothing; the capacity grows once every column has the room. */
+static sgdr_status grow_rows(sgdr_history *h, const sgdr_allocator *a)
 {
-    size_t cap = h->capacity ? h->capacity : 64, i;
-    while (cap < rows) {
-        if (cap > ((size_t)-1 / sizeof(double)) / 2) return SGDR_ENOMEM;
-        cap *= 2;
-    }
+    size_t cap = h->capacity ? 2 * h->capacity : 64, i;
     for (i = 0; i < h->nallocated; i++) {
-        double *next = sgdr_alloc_array(a, cap, sizeof(double));
+        double *next = alloc_array(a, cap, sizeof(double));
         if (next == NULL) return SGDR_ENOMEM;
         memcpy(next, h->columns[i].values, h->rows * sizeof(double));
-        sgdr_release(a, h->columns[i].values);
+        release(a, h->columns[i].values);
         h->columns[i].values = next;
     }
     h->capacity = cap;
@@ -72,19 +70,19 @@ static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const ch
     size_t len = strlen(name), i;
     if (h->nallocated == h->column_cap) {
         size_t cap = h->column_cap ? h->column_cap * 2 : 8;
-        sgdr_history_column *cols = sgdr_alloc_array(a, cap, sizeof *cols);
+        sgdr_history_column *cols = alloc_array(a, cap, sizeof *cols);
         if (cols == NULL) return SGDR_ENOMEM;
         if (h->nallocated) memcpy(cols, h->columns, h->nallocated * sizeof *cols);
-        sgdr_release(a, h->columns);
+        release(a, h->columns);
         h->columns = cols;
         h->column_cap = cap;
     }
     c = &h->columns[h->nallocated];
-    c->name = sgdr_alloc_array(a, len + 1, 1);
+    c->name = alloc_array(a, len + 1, 1);
     if (c->name == NULL) return SGDR_ENOMEM;
-    c->values = sgdr_alloc_array(a, h->capacity ? h->capacity : 1, sizeof(double));
+    c->values = alloc_array(a, h->capacity ? h->capacity : 1, sizeof(double));
     if (c->values == NULL) {
-        sgdr_release(a, c->name);
+        release(a, c->name);
         return SGDR_ENOMEM;
     }
     memcpy(c->name, name, len + 1);
@@ -93,15 +91,13 @@ static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const ch
     return SGDR_OK;
 }
 
-/* The column called `name`, trying `hint` first (metrics usually come in the same order
- * every batch), or nallocated when there is none. */
-static size_t find_column(const sgdr_history *h, const char *name, size_t hint)
+/* The column called `name`, or SIZE_MAX when there is none. */
+static size_t find_column(const sgdr_history *h, const char *name)
 {
     size_t i;
-    if (hint < h->nallocated && strcmp(h->columns[hint].name, name) == 0) return hint;
     for (i = 0; i < h->nallocated; i++)
         if (strcmp(h->columns[i].name, name) == 0) return i;
-    return h->nallocated;
+    return (size_t)-1;
 }
 
 sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
@@ -110,22 +106,23 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
     size_t i;
     int ok = h->nallocated > 0 || add_column(h, a, "lr") == SGDR_OK;
     for (i = 0; ok && i < n; i++)
-        ok = find_column(h, m[i].name, i + 1) < h->nallocated ||
-             add_column(h, a, m[i].name) == SGDR_OK;
-    if (ok && h->rows == h->capacity) ok = grow_rows(h, a, h->rows + 1) == SGDR_OK;
+        ok = find_column(h, m[i].name) < h->nallocated || add_column(h, a, m[i].name) == SGDR_OK;
+    if (ok && h->rows == h->capacity) ok = grow_rows(h, a) == SGDR_OK;
     if (ok) return SGDR_OK;
     sgdr_history_abort(h, a);
     return SGDR_ENOMEM;
 }
 
-void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n)
+void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n,
+                         int in_order)
 {
     size_t i, row = h->rows;
     h->ncolumns = h->nallocated;
-    for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
+    if (!in_order) /* a column no metric names gets NaN */
+        for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
     h->columns[0].values[row] = lr;
     for (i = 0; i < n; i++) /* prepare made every column: find_column finds it */
-        h->columns[find_column(h, m[i].name, i + 1)].values[row] = m[i].value;
+        h->columns[in_order ? i + 1 : find_column(h, m[i].name)].values[row] = m[i].value;
     h->rows = row + 1;
 }
 
@@ -235,17 +232,13 @@ sgdr_status sgdr_history_find(const sgdr_scheduler *s, const char *name, size_t 
     if (name == NULL || column == NULL)
         return sgdr_fail(s, SGDR_ENULL, "sgdr_history_find: %s is NULL",
                          name == NULL ? "name" : "column");
-    if (strcmp(name, "lr") == 0) {
-        *column = 0;
-        return SGDR_OK;
-    }
-    for (i = 1; i < s->history.ncolumns; i++) {
-        if (strcmp(s->history.columns[i].name, name) == 0) {
-            *column = i;
-            return SGDR_OK;
-        }
-    }
-    return sgdr_fail(s, SGDR_EINDEX, "sgdr_history_find: no column named '%s'", name);
+    /* "lr" is column 0 even before the first row; a column the running call has not
+     * committed is not there yet. */
+    i = strcmp(name, "lr") == 0 ? 0 : find_column(&s->history, name);
+    if (i >= column_count(s))
+        return sgdr_fail(s, SGDR_EINDEX, "sgdr_history_find: no column named '%s'", name);
+    *column = i;
+    return SGDR_OK;
 }
 
 sgdr_status sgdr_history_copy(const sgdr_scheduler *s, size_t column, size_t first,
@@ -310,14 +303,14 @@ sgdr_status sgdr_history_write_csv(const sgdr_scheduler *s, const char *path)
     a = &s->allocator;
     need = history_csv(&s->history, NULL, 0);
     if (need == (size_t)-1) return too_large(s, who);
-    text = sgdr_alloc_array(a, need, 1);
+    text = alloc_array(a, need, 1);
     if (text == NULL) return sgdr_fail(s, SGDR_ENOMEM, "%s: out of memory for the CSV text", who);
     history_csv(&s->history, text, need);
     errno = 0;
     f = fopen(path, "wb");
     if (f == NULL) {
         err = errno;
-        sgdr_release(a, text);
+        release(a, text);
         return sgdr_fail(s, SGDR_EIO, "%s: cannot open '%s' for writing: %s", who, path,
                          errno_text(err, why, sizeof why));
     }
@@ -327,7 +320,7 @@ sgdr_status sgdr_history_write_csv(const sgdr_scheduler *s, const char *path)
         ok = 0;
         err = errno;
     }
-    sgdr_release(a, text);
+    release(a, text);
     if (!ok)
         return sgdr_fail(s, SGDR_EIO, "%s: cannot write '%s': %s", who, path,
                          errno_text(err, why, sizeof why));

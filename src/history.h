@@ -10,11 +10,9 @@
 #ifndef SGDR_HISTORY_H
 #define SGDR_HISTORY_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include "sgdr.h"
+#include "sgdr.h" /* and with it stddef.h and stdint.h */
 
 /* The allocator a scheduler was created with: every allocation goes through it. */
 typedef struct sgdr_allocator {
@@ -22,12 +20,6 @@ typedef struct sgdr_allocator {
     sgdr_free_fn free;
     void *user;
 } sgdr_allocator;
-
-/* n * size bytes (at least 1), or NULL on overflow or failure. */
-void *sgdr_alloc_array(const sgdr_allocator *a, size_t n, size_t size);
-
-/* Release p (NULL is fine). */
-void sgdr_release(const sgdr_allocator *a, void *p);
 
 typedef struct sgdr_history_column {
     char *name;
@@ -52,8 +44,9 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
 sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
                                  const sgdr_metric *m, size_t n);
 
-/* Write the prepared row. */
-void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n);
+/* Write the prepared row, or (`in_order`) the row that sgdr_history_in_order() accepted. */
+void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n,
+                         int in_order);
 
 /* Undo the prepare: drop the columns it created. */
 void sgdr_history_abort(sgdr_history *h, const sgdr_allocator *a);
@@ -68,16 +61,6 @@ static inline int sgdr_history_in_order(const sgdr_history *h, const sgdr_metric
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || strcmp(h->columns[i + 1].name, m[i].name) != 0) return 0;
     return 1;
-}
-
-/* Write a row whose metrics sgdr_history_in_order() accepted: every column gets a value. */
-static inline void sgdr_history_append(sgdr_history *h, double lr, const sgdr_metric *m,
-                                       size_t n)
-{
-    size_t i, row = h->rows;
-    h->columns[0].values[row] = lr;
-    for (i = 0; i < n; i++) h->columns[i + 1].values[row] = m[i].value;
-    h->rows = row + 1;
 }
 
 #endif

@@ -50,19 +50,6 @@ static void enter_cycle(const sgdr_config *c, sgdr_position *p, uint64_t k, uint
     p->peak = p->phase == SGDR_PHASE_HOLD ? c->min_lr : sgdr_cycle_peak(c, k);
 }
 
-void sgdr_position_start(const sgdr_config *c, sgdr_position *p)
-{
-    p->step = p->epoch = p->batch_in_epoch = 0;
-    if (c->warmup_epochs > 0) {
-        p->phase = SGDR_PHASE_WARMUP;
-        p->cycle = p->pos = 0;
-        p->cycle_length = p->cycle_end = c->warmup_epochs;
-        p->peak = c->max_lr;
-    } else {
-        enter_cycle(c, p, 0, 0, c->cycle_length);
-    }
-}
-
 void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
 {
     if (p->phase == SGDR_PHASE_WARMUP)
@@ -141,10 +128,10 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
     p->epoch = step / spe;
     p->batch_in_epoch = step % spe;
     if (step < warm) {
-        sgdr_position_start(c, p);
-        p->step = step;
-        p->epoch = step / spe;
-        p->batch_in_epoch = step % spe;
+        p->phase = SGDR_PHASE_WARMUP;
+        p->cycle = 0;
+        p->cycle_length = p->cycle_end = c->warmup_epochs;
+        p->peak = c->max_lr;
         p->pos = step;
         return;
     }

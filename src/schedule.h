@@ -7,10 +7,8 @@
 #define SGDR_SCHEDULE_H
 
 #include <math.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include "sgdr.h"
+#include "sgdr.h" /* and with it stddef.h and stdint.h */
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -94,14 +92,12 @@ typedef struct sgdr_position {
 /* Peak of cycle k: max(min_lr, max_lr * lr_decay^k) in peak mode, unclamped in keras-seed. */
 double sgdr_cycle_peak(const sgdr_config *c, uint64_t k);
 
-/* The position at the start of a run (warm-up, or cycle 0). */
-void sgdr_position_start(const sgdr_config *c, sgdr_position *p);
-
 /* Move *p to the next cycle (or from warm-up to cycle 0, or into the hold after
  * max_cycles). Called when the epoch that closes the current phase ends. */
 void sgdr_position_restart(const sgdr_config *c, sgdr_position *p);
 
-/* The position of batch `step` when every epoch has steps_per_epoch batches. */
+/* The position of batch `step` when every epoch has steps_per_epoch batches (step 0: the
+ * start of a run, in warm-up or cycle 0). */
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p);
 
 /* sgdr_phase_lr() outside a plain peak-mode cycle: warm-up, the hold, keras-seed, and

@@ -47,13 +47,14 @@ size_t sgdr_numfmt(char out[SGDR_NUMFMT_CAP], double v);
 /* v in decimal. Returns the length. */
 size_t sgdr_u64fmt(char out[SGDR_NUMFMT_CAP], unsigned long long v);
 
-/* A message into msg (truncated to cap - 1 bytes, always terminated when cap > 0), from a
+/* A message into msg (cap > 0: truncated to cap - 1 bytes, always terminated), from a
  * format that knows %s, %g (as sgdr_numfmt), %llu, %x with a zero-padding width, and %%.
  * Returns st, so that a refusal is one statement. */
 sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, ...)
     SGDR_PRINTF(4, 5);
 
-/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. */
+/* CRC-32C (Castagnoli), bit by bit: a state blob is under 200 bytes. The fuzzers use it
+ * too, to give a mutated blob a valid checksum. */
 uint32_t sgdr_crc32c(const void *data, size_t len);
 
 /* Record a failure's message in s and return st. Cold: every failure path is kept out of

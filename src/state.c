@@ -169,12 +169,12 @@ static sgdr_status bad_size(const sgdr_scheduler *s, uint32_t total, unsigned mi
                    minor == 0 ? "exactly" : "at least", (unsigned long long)least);
 }
 
-/* Length, magic, version and checksum. On success *total is the blob's length. */
+/* Length, magic, version and checksum. On success *minor is the blob's minor version. */
 static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, size_t len,
-                               uint32_t *total)
+                               unsigned *minor)
 {
-    unsigned major, minor;
-    uint32_t stored, computed;
+    unsigned major;
+    uint32_t total, stored, computed;
 
     /* Foreign data is named as such even when it is shorter than the magic. */
     if (memcmp(b, MAGIC, len < 8 ? len : 8) != 0) {
@@ -189,35 +189,35 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
         return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of at least 188 bytes "
                          "(shorter than the 16-byte header)", (unsigned long long)len);
     major = (unsigned)get_le(b + OFF_MAJOR, 2);
-    minor = (unsigned)get_le(b + OFF_MINOR, 2);
+    *minor = (unsigned)get_le(b + OFF_MINOR, 2);
     if (major > 1)
         return sgdr_fail(s, SGDR_EVERSION, "state blob has format %llu.%llu, a newer major "
                          "version than this library reads (1.x): load it with a libsgdr that "
                          "reads format %llu", (unsigned long long)major,
-                         (unsigned long long)minor, (unsigned long long)major);
+                         (unsigned long long)*minor, (unsigned long long)major);
     if (major < 1)
         return sgdr_fail(s, SGDR_EVERSION, "state blob has format %llu.%llu, which no libsgdr "
                          "writes (this library reads 1.x)", (unsigned long long)major,
-                         (unsigned long long)minor);
-    *total = (uint32_t)get_le(b + OFF_TOTAL, 4);
-    if (len < *total)
+                         (unsigned long long)*minor);
+    total = (uint32_t)get_le(b + OFF_TOTAL, 4);
+    if (len < total)
         return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of %llu bytes",
-                         (unsigned long long)len, (unsigned long long)*total);
-    if (len > *total)
+                         (unsigned long long)len, (unsigned long long)total);
+    if (len > total)
         return CORRUPT(s, "%llu bytes given but its header says %llu (pass exactly the bytes "
                        "sgdr_save_state wrote)", (unsigned long long)len,
-                       (unsigned long long)*total);
+                       (unsigned long long)total);
     /* A newer minor appends fields before the checksum; 1.0 is exactly 188 bytes. */
-    if (*total < SIZE_1_0 || (minor == 0 && *total != SIZE_1_0))
-        return bad_size(s, *total, minor, SIZE_1_0);
-    stored = (uint32_t)get_le(b + *total - 4, 4);
-    computed = sgdr_crc32c(b, *total - 4);
+    if (total < SIZE_1_0 || (*minor == 0 && total != SIZE_1_0))
+        return bad_size(s, total, *minor, SIZE_1_0);
+    stored = (uint32_t)get_le(b + total - 4, 4);
+    computed = sgdr_crc32c(b, total - 4);
     if (stored != computed)
         return sgdr_fail(s, SGDR_ECHECKSUM, "state blob checksum mismatch: stored 0x%08x, "
                          "computed 0x%08x: the blob is corrupt", (unsigned)stored,
                          (unsigned)computed);
     /* 1.1 and later hold cycle_warmup_steps. */
-    if (minor > 0 && *total < SIZE_1_1) return bad_size(s, *total, minor, SIZE_1_1);
+    if (*minor > 0 && total < SIZE_1_1) return bad_size(s, total, *minor, SIZE_1_1);
     return SGDR_OK;
 }
 
@@ -353,8 +353,7 @@ static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_
     size_t i;
     by_epoch.steps_per_epoch = 1; /* a step is then an epoch count */
     sgdr_position_at(&by_epoch, p->epoch, &want->at);
-    want->at.step = p->step;
-    want->at.epoch = p->epoch;
+    want->at.step = p->step; /* the epoch is p->epoch already */
     want->at.batch_in_epoch = p->batch_in_epoch;
     want->at.pos = p->pos;
     got[0] = (uint64_t)p->phase, got[1] = p->cycle, got[2] = p->cycle_length, got[3] = p->cycle_end;
@@ -396,8 +395,7 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
     const unsigned char *b = buf;
     unsigned char again[BODY_END_1_1];
     sgdr_state f, want;
-    uint32_t total = 0;
-    unsigned minor;
+    unsigned minor = 0;
     size_t body_end, i;
     sgdr_status st;
 
@@ -406,8 +404,7 @@ sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t len)
         return sgdr_fail(s, SGDR_EORDER, "sgdr_load_state called from inside one of the same "
                          "scheduler's hooks");
     if (b == NULL) return sgdr_fail(s, SGDR_ENULL, "sgdr_load_state: buf is NULL");
-    if ((st = check_frame(s, b, len, &total)) != SGDR_OK) return st;
-    minor = (unsigned)get_le(b + OFF_MINOR, 2);
+    if ((st = check_frame(s, b, len, &minor)) != SGDR_OK) return st;
     /* Fields a newer minor appended after those this library knows are skipped. */
     body_end = minor == 0 ? BODY_END_1_0 : BODY_END_1_1;
     if ((st = check_bytes(s, b, minor)) != SGDR_OK) return st;

@@ -54,7 +54,6 @@ static void vformat(char *msg, size_t cap, const char *fmt, va_list ap)
     static const char hex[] = "0123456789abcdef";
     size_t used = 0;
     char num[SGDR_NUMFMT_CAP];
-    if (cap == 0) return;
     while (*fmt != '\0') {
         const char *pct = strchr(fmt, '%');
         size_t width = 0, n = 0;
