@@ -166,14 +166,20 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
             return sgdr_fail(s, SGDR_EHOOK_GET_LR, "%s: the get_lr hook failed (step %llu)", who,
                              (unsigned long long)s->st.at.step);
     }
-    /* The same metrics as the batch before, with room for the row, need no prepare. */
-    if (!in_order && sgdr_history_prepare(&s->history, &s->allocator, m, n) != SGDR_OK)
-        return sgdr_fail(s, SGDR_ENOMEM, "out of memory while growing the history");
-    if ((st = advance_batch(s, who)) != SGDR_OK) {
-        sgdr_history_abort(&s->history, &s->allocator); /* nothing to drop when in order */
+    if (in_order) {
+        /* The same metrics as the batch before and room for the row: nothing to prepare,
+         * so the row is written once the lr is set. */
+        if ((st = advance_batch(s, who)) == SGDR_OK)
+            sgdr_history_append(&s->history, trained, m, n);
         return st;
     }
-    sgdr_history_commit(&s->history, trained, m, n, in_order);
+    if (sgdr_history_prepare(&s->history, &s->allocator, m, n) != SGDR_OK)
+        return sgdr_fail(s, SGDR_ENOMEM, "out of memory while growing the history");
+    if ((st = advance_batch(s, who)) != SGDR_OK) {
+        sgdr_history_abort(&s->history, &s->allocator);
+        return st;
+    }
+    sgdr_history_commit(&s->history, trained, m, n);
     return SGDR_OK;
 }
 

@@ -113,16 +113,14 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
     return SGDR_ENOMEM;
 }
 
-void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n,
-                         int in_order)
+void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n)
 {
     size_t i, row = h->rows;
     h->ncolumns = h->nallocated;
-    if (!in_order) /* a column no metric names gets NaN */
-        for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
+    for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
     h->columns[0].values[row] = lr;
     for (i = 0; i < n; i++) /* prepare made every column: find_column finds it */
-        h->columns[in_order ? i + 1 : find_column(h, m[i].name)].values[row] = m[i].value;
+        h->columns[find_column(h, m[i].name)].values[row] = m[i].value;
     h->rows = row + 1;
 }
 

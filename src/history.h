@@ -44,9 +44,8 @@ void sgdr_history_clear(sgdr_history *h, const sgdr_allocator *a, uint64_t first
 sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
                                  const sgdr_metric *m, size_t n);
 
-/* Write the prepared row, or (`in_order`) the row that sgdr_history_in_order() accepted. */
-void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n,
-                         int in_order);
+/* Write the prepared row. */
+void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_t n);
 
 /* Undo the prepare: drop the columns it created. */
 void sgdr_history_abort(sgdr_history *h, const sgdr_allocator *a);
@@ -61,6 +60,16 @@ static inline int sgdr_history_in_order(const sgdr_history *h, const sgdr_metric
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || strcmp(h->columns[i + 1].name, m[i].name) != 0) return 0;
     return 1;
+}
+
+/* Write a row whose metrics sgdr_history_in_order() accepted: every column gets a value. */
+static inline void sgdr_history_append(sgdr_history *h, double lr, const sgdr_metric *m,
+                                       size_t n)
+{
+    size_t i, row = h->rows;
+    h->columns[0].values[row] = lr;
+    for (i = 0; i < n; i++) h->columns[i + 1].values[row] = m[i].value;
+    h->rows = row + 1;
 }
 
 #endif
