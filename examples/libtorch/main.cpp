@@ -62,7 +62,7 @@ void schedule_defaults(sgdr_scheduler *s)
     sgdr_set_param(s, SGDR_PARAM_MULT_FACTOR, 2);
 }
 
-/* Bits for cli_once: schedule flags use their parameter's value (1..12), the rest these. */
+/* Bits for cli_once: schedule flags use their parameter's value (1..13), the rest these. */
 enum : unsigned { SEEN_EPOCHS = 16, SEEN_BATCH, SEEN_HIDDEN, SEEN_MOMENTUM, SEEN_SEED, SEEN_DATA,
                   SEEN_LR_CSV, SEEN_CHECKPOINT, SEEN_STOP, SEEN_RESUME, SEEN_DUMP };
 
@@ -206,6 +206,7 @@ sgdr::Config config_of(const sgdr_scheduler *s)
     c.warmup_epochs = count(SGDR_PARAM_WARMUP_EPOCHS);
     c.warmup_start_lr = get(SGDR_PARAM_WARMUP_START_LR);
     c.max_cycles = count(SGDR_PARAM_MAX_CYCLES);
+    c.cycle_warmup_steps = count(SGDR_PARAM_CYCLE_WARMUP_STEPS);
     c.history = false; /* the lrs go to --lr-csv, read from the optimizer */
     return c;
 }
