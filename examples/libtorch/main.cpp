@@ -24,13 +24,10 @@
 extern "C" {
 #include "cli.h"
 #include "dataset.h"
+#include "options.h"
 #include "rng.h"
 #include "schedflags.h"
 }
-
-#ifndef DIGITS_DEFAULT_DATA
-#define DIGITS_DEFAULT_DATA "data/digits.csv.gz"
-#endif
 
 namespace {
 
@@ -38,11 +35,11 @@ const char *const program = "sgdr-torch-digits";
 const std::uint64_t split_seed = 2017; /* as examples/digits: the same split for every seed */
 const double test_fraction = 0.2;
 
-struct Flags {
-    std::size_t epochs = 30, batch_size = 32, hidden = 64;
-    double momentum = 0.9;
-    std::uint64_t seed = 1;
-    std::string data = DIGITS_DEFAULT_DATA;
+struct Flags { /* defaults(): examples/digits' */
+    std::size_t epochs = 0, batch_size = 0, hidden = 0;
+    double momentum = 0;
+    std::uint64_t seed = 0;
+    std::string data;
     std::string lr_csv, checkpoint, resume, dump;
     std::size_t stop_after = 0; /* 0: never */
     bool help = false;
@@ -53,13 +50,19 @@ struct BadFlag {
     std::string message;
 };
 
-/* The schedule defaults of examples/digits: cycles of 2, 4, 8 and 16 epochs in 30. */
-void schedule_defaults(sgdr_scheduler *s)
+/* examples/digits' defaults: its schedule on `s`, and its training flags. */
+Flags defaults(sgdr_scheduler *s)
 {
-    sgdr_set_param(s, SGDR_PARAM_MIN_LR, 0.001);
-    sgdr_set_param(s, SGDR_PARAM_MAX_LR, 0.1);
-    sgdr_set_param(s, SGDR_PARAM_CYCLE_LENGTH, 2);
-    sgdr_set_param(s, SGDR_PARAM_MULT_FACTOR, 2);
+    digits_options o;
+    digits_defaults(s, &o);
+    Flags f;
+    f.epochs = o.epochs;
+    f.batch_size = o.batch_size;
+    f.hidden = o.hidden;
+    f.momentum = o.momentum;
+    f.seed = o.seed;
+    f.data = o.data;
+    return f;
 }
 
 /* Bits for cli_once: schedule flags use their parameter's value (1..13), the rest these. */
@@ -78,7 +81,7 @@ std::size_t parse_size(const char *flag, const char *value, std::size_t lo, std:
 /* Read argv over the defaults; schedule flags go to `s` through the library's checks. */
 Flags parse(int argc, char **argv, sgdr_scheduler *s)
 {
-    Flags f;
+    Flags f = defaults(s);
     cli_cursor c;
     unsigned long seen = 0;
     char err[512];
@@ -144,8 +147,7 @@ void help()
 {
     sgdr_scheduler *s = nullptr;
     if (sgdr_create(&s) != SGDR_OK) return;
-    schedule_defaults(s);
-    Flags f;
+    const Flags f = defaults(s);
     strbuf b;
     strbuf_init(&b);
     static const sgdr_param derived[] = {SGDR_PARAM_STEPS_PER_EPOCH, static_cast<sgdr_param>(0)};
@@ -428,7 +430,6 @@ int main(int argc, char **argv)
     torch::set_num_threads(1); /* deterministic: the same flags give the same bytes */
     sgdr_scheduler *defaults = nullptr;
     if (sgdr_create(&defaults) != SGDR_OK) return fail("out of memory");
-    schedule_defaults(defaults);
     Flags f;
     try {
         f = parse(argc, argv, defaults);
