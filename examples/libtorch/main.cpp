@@ -25,6 +25,7 @@ extern "C" {
 #include "cli.h"
 #include "dataset.h"
 #include "options.h"
+#include "report.h"
 #include "rng.h"
 #include "schedflags.h"
 }
@@ -233,14 +234,6 @@ double accuracy(torch::nn::Sequential &net, const Tensors &test)
     return static_cast<double>(right) / static_cast<double>(test.y.size(0));
 }
 
-/* "0.9916 (356 of 359 images)", as examples/digits prints it. */
-void print_accuracy(double acc, std::int64_t n)
-{
-    std::printf("%.4f (%lld of %lld images)\n", acc,
-                static_cast<long long>(acc * static_cast<double>(n) + 0.5),
-                static_cast<long long>(n));
-}
-
 /* The snapshot ensemble: the mean of the snapshots' softmax outputs. Each snapshot is put
  * into the model in turn, and the model's own weights back afterwards. */
 double ensemble_accuracy(torch::nn::Sequential &net, const sgdr::torch::SGDR &sched,
@@ -397,18 +390,18 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
     sched.finish();
 
     std::printf("\n");
-    const std::int64_t n_test = test_t.y.size(0);
+    const auto n_test = static_cast<std::size_t>(test_t.y.size(0));
     if (!sched.snapshots().empty()) {
         std::printf("restored snapshot (end of cycle %" PRIu64 "): test accuracy ",
                     sched.scheduler().progress(SGDR_PROGRESS_LAST_SNAPSHOT) + 1);
-        print_accuracy(accuracy(net, test_t), n_test);
+        report_accuracy(accuracy(net, test_t), n_test);
         std::printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
                     sched.snapshots().size());
-        print_accuracy(ensemble_accuracy(net, sched, test_t), n_test);
+        report_accuracy(ensemble_accuracy(net, sched, test_t), n_test);
     } else {
         std::printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
                     f.epochs);
-        print_accuracy(accuracy(net, test_t), n_test);
+        report_accuracy(accuracy(net, test_t), n_test);
     }
     if (!f.dump.empty()) {
         std::FILE *out = open_out(f.dump);
