@@ -120,11 +120,24 @@ inline std::string num(double v)
     return buf;
 }
 
+/* f() on param group i's options, which may hold no learning rate. It runs for every group
+ * on every batch, so the message is only built when f throws (torch_call then turns the
+ * exception being handled into an Error). */
+template <class F>
+auto group_call(std::size_t i, F f) -> decltype(f())
+{
+    try {
+        return f();
+    } catch (...) {
+        return torch_call(SGDR_EVALUE,
+                          "param group " + std::to_string(i) + ": its options have no learning rate",
+                          []() -> decltype(f()) { throw; });
+    }
+}
+
 inline double group_lr(const ::torch::optim::OptimizerParamGroup &g, std::size_t i)
 {
-    return torch_call(SGDR_EVALUE,
-                      "param group " + std::to_string(i) + ": its options have no learning rate",
-                      [&] { return g.options().get_lr(); });
+    return group_call(i, [&] { return g.options().get_lr(); });
 }
 
 /* The per-group scales, checked as sgdr.torch.SGDR checks them. */
@@ -356,12 +369,8 @@ private:
                                          " param groups but the scheduler was set up for " +
                                          std::to_string(scales_.size()));
         double lr = sched_.lr();
-        for (std::size_t i = 0; i < groups.size(); i++) {
-            detail::torch_call(SGDR_EVALUE,
-                               "param group " + std::to_string(i) +
-                                   ": its options have no learning rate",
-                               [&] { groups[i].options().set_lr(lr * scales_[i]); });
-        }
+        for (std::size_t i = 0; i < groups.size(); i++)
+            detail::group_call(i, [&] { groups[i].options().set_lr(lr * scales_[i]); });
     }
 
     void end_epoch()

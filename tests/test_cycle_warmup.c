@@ -150,19 +150,11 @@ static void every_batch(void **state)
 
 /* ---- the state ---- */
 
-static size_t save(const sgdr_scheduler *s, unsigned char *buf, size_t cap)
-{
-    size_t len = 0;
-    assert_int_equal(sgdr_save_state(s, buf, cap, &len), SGDR_OK);
-    return len;
-}
-
-
 /* Format 1.1 (196 bytes, cycle_warmup_steps at offset 184, byte 94 = 1) only when the
  * parameter is not 0; a resume through it continues bit-identically. */
 static void state_1_1(void **state)
 {
-    unsigned char blob[256], again[256];
+    unsigned char blob[STATE_CAP], again[STATE_CAP];
     sgdr_scheduler *s = configured(3, 2, 2, 4), *t, *plain;
     double a = 0, b = 0, v = 0;
     size_t len, i;
@@ -171,7 +163,7 @@ static void state_1_1(void **state)
     for (i = 0; i < 8; i++) assert_int_equal(sgdr_on_batch_end(s, i % 3, NULL, 0), SGDR_OK);
     assert_int_equal(sgdr_on_epoch_end(s, 0, NULL, 0), SGDR_OK); /* short epochs are fine */
     assert_int_equal(sgdr_on_epoch_end(s, 1, NULL, 0), SGDR_OK); /* restart into cycle 1 */
-    len = save(s, blob, sizeof blob);
+    len = save_blob(s, blob);
     assert_int_equal(len, 196);
     assert_int_equal(blob[10], 1); /* minor */
     assert_int_equal(blob[94], 1); /* flag: a 1.0 reader, which wants 0 there, refuses it */
@@ -180,7 +172,7 @@ static void state_1_1(void **state)
     assert_int_equal(sgdr_load_state(t, blob, len), SGDR_OK);
     assert_int_equal(sgdr_get_param(t, SGDR_PARAM_CYCLE_WARMUP_STEPS, &v), SGDR_OK);
     assert_true(v == 4);
-    assert_int_equal(save(t, again, sizeof again), len);
+    assert_int_equal(save_blob(t, again), len);
     assert_memory_equal(again, blob, len);
     assert_int_equal(sgdr_on_train_begin(t), SGDR_OK);
     for (i = 0; i < 20; i++) {
@@ -196,7 +188,7 @@ static void state_1_1(void **state)
     assert_non_null(strstr(sgdr_last_error(t), "cycle_warmup_steps (4)"));
     /* The same run without cycle warm-up saves format 1.0. */
     plain = configured(3, 2, 2, 0);
-    assert_int_equal(save(plain, blob, sizeof blob), 188);
+    assert_int_equal(save_blob(plain, blob), 188);
     assert_int_equal(blob[10], 0);
     sgdr_destroy(plain);
     sgdr_destroy(s);
@@ -212,7 +204,7 @@ static void blobs_1_0_load_with_zero(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        unsigned char blob[256], again[256];
+        unsigned char blob[STATE_CAP], again[STATE_CAP];
         sgdr_scheduler *s;
         double v = -1;
         size_t len;
@@ -226,7 +218,7 @@ static void blobs_1_0_load_with_zero(void **state)
         assert_int_equal(sgdr_load_state(s, blob, len), SGDR_OK);
         assert_int_equal(sgdr_get_param(s, SGDR_PARAM_CYCLE_WARMUP_STEPS, &v), SGDR_OK);
         assert_true(v == 0);
-        assert_int_equal(save(s, again, sizeof again), 188);
+        assert_int_equal(save_blob(s, again), 188);
         assert_memory_equal(again, blob, 188);
         sgdr_destroy(s);
     }

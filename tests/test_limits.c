@@ -19,14 +19,6 @@
 #include "state_util.h"
 #include "testutil.h"
 
-
-static size_t save(const sgdr_scheduler *s, unsigned char *buf)
-{
-    size_t len = 0;
-    assert_int_equal(sgdr_save_state(s, buf, 256, &len), SGDR_OK);
-    return len;
-}
-
 /* A refused call changes nothing: the saved bytes are the same before and after. */
 static void refused_unchanged(sgdr_scheduler *s, sgdr_status got, const char *part)
 {
@@ -40,7 +32,7 @@ static void refused_unchanged(sgdr_scheduler *s, sgdr_status got, const char *pa
  * 2^64 - 2, made by moving a real blob's counters there. */
 static sgdr_scheduler *hold_at_the_end(void)
 {
-    unsigned char blob[256];
+    unsigned char blob[STATE_CAP];
     sgdr_scheduler *s, *t;
     size_t len;
     const uint64_t epoch = UINT64_MAX - 1;
@@ -56,7 +48,7 @@ static sgdr_scheduler *hold_at_the_end(void)
     assert_int_equal(sgdr_on_epoch_end(s, 0, NULL, 0), SGDR_OK); /* into the hold */
     assert_int_equal(sgdr_on_batch_end(s, 0, NULL, 0), SGDR_OK);
     assert_int_equal(sgdr_on_epoch_end(s, 1, NULL, 0), SGDR_OK);
-    len = save(s, blob);
+    len = save_blob(s, blob);
     put_le(blob + 96, epoch, 8);      /* step */
     put_le(blob + 104, epoch, 8);     /* epoch */
     put_le(blob + 144, epoch - 1, 8); /* batches since the hold began (at step 1) */
@@ -70,7 +62,7 @@ static sgdr_scheduler *hold_at_the_end(void)
 
 static void counters_do_not_wrap(void **state)
 {
-    unsigned char before[256], after[256];
+    unsigned char before[STATE_CAP], after[STATE_CAP];
     sgdr_scheduler *s = hold_at_the_end(), *back;
     uint64_t v = 0;
     size_t len;
@@ -79,15 +71,15 @@ static void counters_do_not_wrap(void **state)
     assert_int_equal(sgdr_on_batch_end(s, 0, NULL, 0), SGDR_OK);
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_STEP, &v), SGDR_OK);
     assert_true(v == UINT64_MAX);
-    len = save(s, before);
+    len = save_blob(s, before);
     /* One more batch would wrap the step. */
     refused_unchanged(s, sgdr_on_batch_end(s, 0, NULL, 0), "step count is at its limit");
-    assert_int_equal(save(s, after), len);
+    assert_int_equal(save_blob(s, after), len);
     assert_memory_equal(before, after, len);
     /* Ending epoch 2^64 - 2 would reach the hold's end (2^64 - 1 means never). */
     refused_unchanged(s, sgdr_on_epoch_end(s, UINT64_MAX - 1, NULL, 0),
                       "epoch count is at its limit");
-    assert_int_equal(save(s, after), len);
+    assert_int_equal(save_blob(s, after), len);
     assert_memory_equal(before, after, len);
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE, &v), SGDR_OK);
     assert_true(v == 1);

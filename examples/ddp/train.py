@@ -75,6 +75,7 @@ def parse_args(argv):
     s.add_argument("--warmup-epochs", type=int, default=0)
     s.add_argument("--warmup-start-lr", type=float, default=0.0)
     s.add_argument("--max-cycles", type=int, default=0)
+    s.add_argument("--cycle-warmup-steps", type=int, default=0)
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int, default=30)
     t.add_argument("--batch-size", type=int, default=32,
@@ -205,7 +206,8 @@ def train(rank, world, a):
                             lr_decay=a.lr_decay, cycle_length=a.cycle_length,
                             mult_factor=a.mult_factor, restart_mode=a.restart_mode,
                             warmup_epochs=a.warmup_epochs, warmup_start_lr=a.warmup_start_lr,
-                            max_cycles=a.max_cycles, model=model, keep_snapshots=None)
+                            max_cycles=a.max_cycles, cycle_warmup_steps=a.cycle_warmup_steps,
+                            model=model, keep_snapshots=None)
     first = 0
     if a.resume:
         # rank 0 reads, every rank receives the same objects (no shared file system needed)

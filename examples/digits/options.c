@@ -13,7 +13,7 @@
 #define DIGITS_DEFAULT_DATA "data/digits.csv.gz"
 #endif
 
-/* Bits for cli_once: schedule parameters use their own value (1..12), the rest these. */
+/* Bits for cli_once: schedule parameters use their own value (1..13), the rest these. */
 enum { SEEN_EPOCHS = 16, SEEN_SEED, SEEN_BATCH, SEEN_HIDDEN, SEEN_MOMENTUM, SEEN_CONSTANT,
        SEEN_DATA, SEEN_CSV, SEEN_SVG };
 

@@ -14,7 +14,7 @@
 #include "snapshots.h"
 #include "train.h"
 
-/* "0.9916 (356 of 359 images)" and a newline. */
+/* "0.9916 (356 of 359 images)" and a newline (examples/libtorch prints it too). */
 void report_accuracy(double acc, size_t n);
 
 /* The data, model and schedule, then the heading of the epoch lines. */

@@ -24,13 +24,11 @@
 extern "C" {
 #include "cli.h"
 #include "dataset.h"
+#include "options.h"
+#include "report.h"
 #include "rng.h"
 #include "schedflags.h"
 }
-
-#ifndef DIGITS_DEFAULT_DATA
-#define DIGITS_DEFAULT_DATA "data/digits.csv.gz"
-#endif
 
 namespace {
 
@@ -38,11 +36,11 @@ const char *const program = "sgdr-torch-digits";
 const std::uint64_t split_seed = 2017; /* as examples/digits: the same split for every seed */
 const double test_fraction = 0.2;
 
-struct Flags {
-    std::size_t epochs = 30, batch_size = 32, hidden = 64;
-    double momentum = 0.9;
-    std::uint64_t seed = 1;
-    std::string data = DIGITS_DEFAULT_DATA;
+struct Flags { /* defaults(): examples/digits' */
+    std::size_t epochs = 0, batch_size = 0, hidden = 0;
+    double momentum = 0;
+    std::uint64_t seed = 0;
+    std::string data;
     std::string lr_csv, checkpoint, resume, dump;
     std::size_t stop_after = 0; /* 0: never */
     bool help = false;
@@ -53,16 +51,22 @@ struct BadFlag {
     std::string message;
 };
 
-/* The schedule defaults of examples/digits: cycles of 2, 4, 8 and 16 epochs in 30. */
-void schedule_defaults(sgdr_scheduler *s)
+/* examples/digits' defaults: its schedule on `s`, and its training flags. */
+Flags defaults(sgdr_scheduler *s)
 {
-    sgdr_set_param(s, SGDR_PARAM_MIN_LR, 0.001);
-    sgdr_set_param(s, SGDR_PARAM_MAX_LR, 0.1);
-    sgdr_set_param(s, SGDR_PARAM_CYCLE_LENGTH, 2);
-    sgdr_set_param(s, SGDR_PARAM_MULT_FACTOR, 2);
+    digits_options o;
+    digits_defaults(s, &o);
+    Flags f;
+    f.epochs = o.epochs;
+    f.batch_size = o.batch_size;
+    f.hidden = o.hidden;
+    f.momentum = o.momentum;
+    f.seed = o.seed;
+    f.data = o.data;
+    return f;
 }
 
-/* Bits for cli_once: schedule flags use their parameter's value (1..12), the rest these. */
+/* Bits for cli_once: schedule flags use their parameter's value (1..13), the rest these. */
 enum : unsigned { SEEN_EPOCHS = 16, SEEN_BATCH, SEEN_HIDDEN, SEEN_MOMENTUM, SEEN_SEED, SEEN_DATA,
                   SEEN_LR_CSV, SEEN_CHECKPOINT, SEEN_STOP, SEEN_RESUME, SEEN_DUMP };
 
@@ -78,7 +82,7 @@ std::size_t parse_size(const char *flag, const char *value, std::size_t lo, std:
 /* Read argv over the defaults; schedule flags go to `s` through the library's checks. */
 Flags parse(int argc, char **argv, sgdr_scheduler *s)
 {
-    Flags f;
+    Flags f = defaults(s);
     cli_cursor c;
     unsigned long seen = 0;
     char err[512];
@@ -144,8 +148,7 @@ void help()
 {
     sgdr_scheduler *s = nullptr;
     if (sgdr_create(&s) != SGDR_OK) return;
-    schedule_defaults(s);
-    Flags f;
+    const Flags f = defaults(s);
     strbuf b;
     strbuf_init(&b);
     static const sgdr_param derived[] = {SGDR_PARAM_STEPS_PER_EPOCH, static_cast<sgdr_param>(0)};
@@ -206,6 +209,7 @@ sgdr::Config config_of(const sgdr_scheduler *s)
     c.warmup_epochs = count(SGDR_PARAM_WARMUP_EPOCHS);
     c.warmup_start_lr = get(SGDR_PARAM_WARMUP_START_LR);
     c.max_cycles = count(SGDR_PARAM_MAX_CYCLES);
+    c.cycle_warmup_steps = count(SGDR_PARAM_CYCLE_WARMUP_STEPS);
     c.history = false; /* the lrs go to --lr-csv, read from the optimizer */
     return c;
 }
@@ -228,14 +232,6 @@ double accuracy(torch::nn::Sequential &net, const Tensors &test)
     torch::NoGradGuard no_grad;
     auto right = net->forward(test.x).argmax(1).eq(test.y).sum().item<std::int64_t>();
     return static_cast<double>(right) / static_cast<double>(test.y.size(0));
-}
-
-/* "0.9916 (356 of 359 images)", as examples/digits prints it. */
-void print_accuracy(double acc, std::int64_t n)
-{
-    std::printf("%.4f (%lld of %lld images)\n", acc,
-                static_cast<long long>(acc * static_cast<double>(n) + 0.5),
-                static_cast<long long>(n));
 }
 
 /* The snapshot ensemble: the mean of the snapshots' softmax outputs. Each snapshot is put
@@ -394,18 +390,18 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
     sched.finish();
 
     std::printf("\n");
-    const std::int64_t n_test = test_t.y.size(0);
+    const auto n_test = static_cast<std::size_t>(test_t.y.size(0));
     if (!sched.snapshots().empty()) {
         std::printf("restored snapshot (end of cycle %" PRIu64 "): test accuracy ",
                     sched.scheduler().progress(SGDR_PROGRESS_LAST_SNAPSHOT) + 1);
-        print_accuracy(accuracy(net, test_t), n_test);
+        report_accuracy(accuracy(net, test_t), n_test);
         std::printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
                     sched.snapshots().size());
-        print_accuracy(ensemble_accuracy(net, sched, test_t), n_test);
+        report_accuracy(ensemble_accuracy(net, sched, test_t), n_test);
     } else {
         std::printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
                     f.epochs);
-        print_accuracy(accuracy(net, test_t), n_test);
+        report_accuracy(accuracy(net, test_t), n_test);
     }
     if (!f.dump.empty()) {
         std::FILE *out = open_out(f.dump);
@@ -427,7 +423,6 @@ int main(int argc, char **argv)
     torch::set_num_threads(1); /* deterministic: the same flags give the same bytes */
     sgdr_scheduler *defaults = nullptr;
     if (sgdr_create(&defaults) != SGDR_OK) return fail("out of memory");
-    schedule_defaults(defaults);
     Flags f;
     try {
         f = parse(argc, argv, defaults);

@@ -67,6 +67,11 @@ sched=(--warmup-epochs 2 --warmup-start-lr 0.01 --lr-decay 0.7 --max-cycles 3 --
 "$schedule" --steps-per-epoch 45 --epochs 20 "${sched[@]}" --format csv >"$tmp/peak.expected"
 cmp -s "$tmp/peak.csv" "$tmp/peak.expected" || problem "warm-up/lr_decay/max_cycles run: lr trace differs from sgdr-schedule"
 [ "$(wc -l <"$tmp/peak.csv")" -eq 901 ] || problem "peak run: $(wc -l <"$tmp/peak.csv") lines, expected 901"
+# every schedule flag reaches the optimizer: cycle_warmup_steps (1.1) as well
+cw=(--epochs 6 --cycle-warmup-steps 5 --cycle-length 2 --mult-factor 1 --min-lr 0.001 --max-lr 0.1)
+"$digits" "${cw[@]}" --lr-csv "$tmp/cw.csv" >"$tmp/cw.txt"
+"$schedule" --steps-per-epoch 45 "${cw[@]}" --format csv >"$tmp/cw.expected"
+cmp -s "$tmp/cw.csv" "$tmp/cw.expected" || problem "--cycle-warmup-steps run: lr trace differs from sgdr-schedule"
 for dump in default peak; do
   last=$(awk '$1 ~ /^cycle/ { l = $1 } END { print l }' "$tmp/$dump.dump")
   [ -n "$(weights "$tmp/$dump.dump" final)" ] || problem "$dump: no final weights in the dump"

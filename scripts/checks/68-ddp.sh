@@ -68,6 +68,14 @@ assert a["optimizer"]["state"], "no momentum buffers saved"
 sys.exit(0 if same(a, b) else 1)
 PY
 
+# Every schedule flag reaches the scheduler: cycle_warmup_steps (1.1) as well.
+cw=(--epochs 2 --cycle-warmup-steps 5 --cycle-length 2 --mult-factor 1 --min-lr 0.001 --max-lr 0.1)
+$train --ranks 2 "${cw[@]}" --lr-csv "$tmp/cw" >/dev/null 2>"$tmp/cw.err" || problem "the --cycle-warmup-steps run failed: $(cat "$tmp/cw.err")"
+"$build/tools/sgdr-schedule" --steps-per-epoch 45 "${cw[@]}" >"$tmp/cw.expected"
+for r in 0 1; do
+  cmp -s "$tmp/cw.rank$r.csv" "$tmp/cw.expected" || problem "--cycle-warmup-steps: rank $r's learning rates differ from sgdr-schedule's"
+done
+
 # 3. A rank whose scheduler is configured differently (one bit of max_lr) is caught and named.
 rc=0
 $train --ranks 2 --skew-rank 1 >"$tmp/skew.txt" 2>"$tmp/skew.err" || rc=$?

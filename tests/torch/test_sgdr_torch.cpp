@@ -297,6 +297,9 @@ void test_bad_input()
     EXPECT_ERROR(sgdr::torch::SGDR(at_zero, config()), SGDR_EVALUE, "first param group's lr (0");
     NoLrOptimizer no_lr(zero->parameters());
     EXPECT_ERROR(sgdr::torch::SGDR(no_lr, config()), SGDR_EVALUE, "param group 0");
+    o.group_scales = {1.0}; // no lr to read: the first one set is refused
+    EXPECT_ERROR(sgdr::torch::SGDR(no_lr, config(), o), SGDR_EVALUE,
+                 "param group 0: its options have no learning rate");
 
     // load(): a corrupt state blob, another model, a foreign archive: refused, nothing changed
     const Data d;

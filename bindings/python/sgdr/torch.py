@@ -178,7 +178,7 @@ class SGDR:
             self._apply_lr(groups, lib.sgdr_lr(s._h))
 
     def _end_epoch(self):
-        s = self.scheduler
+        s = self.scheduler  # its lock is held: step() is the only caller
         st = s._raw(lib.sgdr_on_epoch_end, self._epoch, None, 0)
         if st != Status.OK:
             # Only if the inner scheduler was driven behind this wrapper's back (the
