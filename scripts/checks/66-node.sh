@@ -6,7 +6,8 @@
 # TensorFlow.js, the tfjs example against sgdr-schedule), type-checks the declarations, trains the tfjs example with its
 # default flags to the accuracy the C trainer reaches, then packs the package with `npm pack`,
 # installs the tarball into an empty project and runs there the programs of
-# docs/guides/javascript.md and README.md, which must print what the guide shows.
+# docs/guides/javascript.md and README.md, which must print what the guide shows, and the
+# binding's and the callback's tests against the installed package.
 # node, npm or a package that cannot be installed is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,7 +59,8 @@ else
 fi
 
 # 3. npm pack (bundling this build's library) into an empty project, without SGDR_LIBRARY:
-#    the bundled copy is found, and the documentation's programs run there.
+#    the bundled copy is found, the documentation's programs run there, and so do the
+#    binding's and the callback's tests.
 start=$(date +%s.%N)
 (cd bindings/node && SGDR_BUILD_DIR=$build npm pack --pack-destination "$work" --loglevel=error >/dev/null) \
   || problem "npm pack"
@@ -88,6 +90,13 @@ if [ -n "$tgz" ]; then
   done
   (cd "$root" && block README.md js 0) >readme.mjs
   node readme.mjs >readme.txt 2>&1 || problem "README.md's JavaScript program failed: $(tail -3 readme.txt)"
+  # The binding's and the callback's tests again, against the installed package (its bundled
+  # library named by SGDR_LIBRARY, which their first test requires).
+  mkdir test
+  cp "$root"/bindings/node/test/{support.mjs,binding.test.mjs,tfjs.test.mjs} test/
+  SGDR_TEST_INSTALLED=1 SGDR_TEST_TOP=$root \
+    SGDR_LIBRARY=$work/project/node_modules/sgdr/native/libsgdr.so.1 \
+    node --test --test-reporter=spec test/*.test.mjs || problem "node --test against the installed package"
   cd "$root"
 fi
 

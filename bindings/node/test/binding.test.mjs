@@ -9,11 +9,12 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import koffi from 'koffi';
-import {
+import { goldens, packageDir, required, sgdr, top } from './support.mjs';
+
+const {
   Scheduler, SgdrError, Status, PARAMS, native, openSchedulers, paramId, strerror, version,
   versionNumber, libraryPath,
-} from '../index.js';
-import { goldens, required, top } from './support.mjs';
+} = sgdr;
 
 const BASE = { minLr: 1e-5, maxLr: 0.1, stepsPerEpoch: 4, cycleLength: 2, multFactor: 2 };
 
@@ -50,7 +51,7 @@ test('the library under test is the one SGDR_LIBRARY names, with the header\'s v
   assert.equal(version, v);
   const [maj, min, pat] = v.split('.').map(Number);
   assert.equal(versionNumber, maj * 10000 + min * 100 + pat);
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   assert.equal(pkg.version, v, 'bindings/node/package.json version differs from sgdr.h');
 });
 

@@ -6,7 +6,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const top = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const top = process.env.SGDR_TEST_TOP ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+// The package under test: this source tree's, or with SGDR_TEST_INSTALLED=1 the `sgdr` that
+// npm installed next to these files (66-node copies them into a project that installed the
+// packed tarball).
+const installed = process.env.SGDR_TEST_INSTALLED === '1';
+export const sgdr = await import(installed ? 'sgdr' : '../index.js');
+export const sgdrTfjs = await import(installed ? 'sgdr/tfjs' : '../tfjs.js');
+export const packageDir = installed
+  ? resolve(dirname(fileURLToPath(import.meta.resolve('sgdr'))))
+  : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function required(name) {
   const v = process.env[name];

@@ -3,8 +3,10 @@
 // seed's history, snapshots (cloned, disposed when replaced) and their restore at the end.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SgdrError, Status } from '../index.js';
-import { SGDRScheduler, tf } from '../tfjs.js';
+import { sgdr, sgdrTfjs } from './support.mjs';
+
+const { SgdrError, Status } = sgdr;
+const { SGDRScheduler, tf } = sgdrTfjs;
 
 tf.enableProdMode();
 
