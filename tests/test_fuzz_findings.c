@@ -114,12 +114,49 @@ static void warmup_product_overflows(void **state)
     sgdr_destroy(s);
 }
 
+/* fuzz_load_state: a loaded configuration (max_lr 5.4e307, cycle_warmup_steps 512) handed
+ * set_lr +inf in the warm-up at the start of a cycle: (peak - min_lr) * b overflowed before
+ * the division by cycle_warmup_steps, as the warm-up before the first cycle once did. Both
+ * rises now share one formula that divides first where that product overflows. */
+static void cycle_warmup_product_overflows(void **state)
+{
+    static const param_value found[] = {
+        {SGDR_PARAM_MIN_LR, 0.0}, {SGDR_PARAM_MAX_LR, 1e308}, {SGDR_PARAM_STEPS_PER_EPOCH, 10},
+        {SGDR_PARAM_CYCLE_LENGTH, 2}, {SGDR_PARAM_CYCLE_WARMUP_STEPS, 8}, {0, 0}};
+    sgdr_scheduler *s;
+    host h;
+    double lr = NAN, prev = 0;
+    uint64_t step;
+    size_t i;
+    (void)state;
+    host_reset(&h);
+    assert_int_equal(sgdr_create(&s), SGDR_OK);
+    apply_params(s, found);
+    assert_int_equal(sgdr_set_lr_hooks(s, NULL, host_set_lr, &h), SGDR_OK);
+    for (step = 0; step <= 8; step++) {
+        assert_int_equal(sgdr_lr_at(s, step, &lr), SGDR_OK);
+        assert_true(finite_lr(lr) && lr >= prev);
+        prev = lr;
+    }
+    assert_true(lr == 1e308);
+    assert_int_equal(sgdr_lr_at(s, 4, &lr), SGDR_OK);
+    assert_true(fabs(lr - 0.5e308) <= 1e-15 * 1e308);
+    assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
+    for (step = 0; step < 30; step++) {
+        assert_int_equal(sgdr_on_batch_end(s, step % 10, NULL, 0), SGDR_OK);
+        if (step % 10 == 9) assert_int_equal(sgdr_on_epoch_end(s, step / 10, NULL, 0), SGDR_OK);
+    }
+    for (i = 0; i < h.n; i++) assert_true(finite_lr(h.ev[i].lr));
+    sgdr_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(growing_peak_overflows),
         cmocka_unit_test(growing_peak_callbacks),
         cmocka_unit_test(warmup_product_overflows),
+        cmocka_unit_test(cycle_warmup_product_overflows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
