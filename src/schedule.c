@@ -170,20 +170,23 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
     p->pos = step - warm - start * spe;
 }
 
+/* Batch pos of a linear rise from `from` to `to` over n batches (both warm-ups). A `to` near
+ * DBL_MAX overflows (to - from) * pos: divide first then (other bits, but only where the
+ * usual order would give infinity). */
+static double rise(double from, double to, uint64_t pos, uint64_t n)
+{
+    double r = (to - from) * (double)pos;
+    if (!(r <= DBL_MAX)) return from + (to - from) * ((double)pos / (double)n);
+    return from + r / (double)n;
+}
+
 double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_t pos)
 {
     const uint64_t spe = c->steps_per_epoch;
     if (p->phase == SGDR_PHASE_WARMUP) {
         uint64_t total = c->warmup_epochs * spe;
-        double rise;
         if (pos >= total) return c->max_lr;
-        rise = (c->max_lr - c->warmup_start_lr) * (double)pos;
-        /* A max_lr near DBL_MAX overflows that product: divide first then (other bits,
-         * but only where the usual order would give infinity). */
-        if (!(rise <= DBL_MAX))
-            return c->warmup_start_lr +
-                   (c->max_lr - c->warmup_start_lr) * ((double)pos / (double)total);
-        return c->warmup_start_lr + rise / (double)total;
+        return rise(c->warmup_start_lr, c->max_lr, pos, total);
     }
     if (p->phase == SGDR_PHASE_HOLD) return c->min_lr;
     if (c->restart_mode == SGDR_RESTART_PEAK) {
@@ -191,7 +194,7 @@ double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_
          * the N - V batches left (V < N: the first cycle is the shortest). */
         const uint64_t v = c->cycle_warmup_steps;
         double x;
-        if (pos < v) return c->min_lr + (p->peak - c->min_lr) * (double)pos / (double)v;
+        if (pos < v) return rise(c->min_lr, p->peak, pos, v);
         x = (double)(pos - v) / (p->cycle_length <= UINT32_MAX
                                      ? (double)(spe * p->cycle_length - v)
                                      : (double)spe * (double)p->cycle_length - (double)v);
