@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "scheduler.h" /* sgdr_crc32c */
+#include "handle.h" /* sgdr_crc32c */
 #include "fuzz_common.h"
 #include "sgdr.h"
 

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scheduler.h" /* sgdr_crc32c */
+#include "handle.h" /* sgdr_crc32c */
 #include "fuzz_common.h"
 #include "sgdr.h"
 

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 /* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
  * else the first NULL or empty name; else the first name that is "lr" (reserved for the

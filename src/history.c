@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 /* n * size bytes (at least 1), or NULL on overflow or failure. */
 static void *alloc_array(const sgdr_allocator *a, size_t n, size_t size)

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 #define F(field) offsetof(sgdr_config, field)
 #define INT_MAX_P 4294967295.0 /* products of two integer parameters fit in 64 bits */

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 #define MAGIC "SGDRSTAT"
 #define HEADER_SIZE 16

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* scheduler.c -- creating, configuring and inspecting a scheduler. */
+/* handle.c -- creating, configuring and inspecting a scheduler. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "scheduler.h"
+#include "handle.h"
 
 static void *default_alloc(void *user, size_t size)
 {

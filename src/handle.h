@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* scheduler.h -- the scheduler object and what its source files share: the allocator, the
+/* handle.h -- the scheduler object and what its source files share: the allocator, the
  * message text (text.c), and the parts of the object (schedule.h, history.h). */
-#ifndef SGDR_SCHEDULER_H
-#define SGDR_SCHEDULER_H
+#ifndef SGDR_HANDLE_H
+#define SGDR_HANDLE_H
 
 #include "history.h"
 #include "schedule.h"
