@@ -149,9 +149,7 @@ typedef enum sgdr_status {
  *   SGDR_PARAM_STEPS_PER_EPOCH   batches in one epoch            required  integer >= 1
  *   SGDR_PARAM_LR_DECAY          peak multiplier per restart     1         finite, > 0
  *   SGDR_PARAM_CYCLE_LENGTH      epochs in the first cycle       10        integer >= 1
- *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, 1, or
- *                                                                           <= 1 + 2^-33, or
- *                                                                           >= 1.0005
+ *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, >= 1
  *   SGDR_PARAM_RESTART_MODE      SGDR_RESTART_PEAK or _KERAS_SEED 0        0 or 1
  *   SGDR_PARAM_WARMUP_EPOCHS     linear warm-up (peak mode only) 0         integer >= 0
  *   SGDR_PARAM_WARMUP_START_LR   lr of the first warm-up batch   0         finite, 0..max_lr
@@ -166,16 +164,10 @@ typedef enum sgdr_status {
  * min_lr + (P[k] - min_lr) * b / V while b < V, then at
  * min_lr + 0.5 * (P[k] - min_lr) * (1 + cos(pi * min(1, (b - V) / (N[k] - V)))).
  *
- * A mult_factor in (1 + 2^-33, 1.0005) is refused: there the cycle lengths grow by one
- * epoch at a time for too few cycles to cover 2^64 epochs in closed form, and then so
- * slowly that the cycle of a far step lies up to millions of distinct lengths away, which
- * sgdr_lr_at and sgdr_load_state could not find exactly in bounded time. Below the gap
- * lengths grow by exactly one epoch up to any 64-bit epoch; from 1.0005 a far step is at
- * most about 60 000 cycles away.
- *
  * "Required" parameters have no default: sgdr_on_train_begin() refuses to start until they
- * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs and
- * max_cycles are limited to 2^32 - 1, so that no product of counters can overflow. */
+ * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs, max_cycles
+ * and cycle_warmup_steps are limited to 2^32 - 1, so that no product of counters can
+ * overflow. */
 typedef enum sgdr_param {
     SGDR_PARAM_MIN_LR = 1,
     SGDR_PARAM_MAX_LR = 2,
@@ -363,11 +355,11 @@ SGDR_API sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, 
 SGDR_API double sgdr_lr(const sgdr_scheduler *s);
 
 /* The learning rate that batch `step` (0-based from on_train_begin) trains with when every
- * epoch has exactly steps_per_epoch batches: bit-identical to what the callbacks set. Its
- * time does not grow with `step` but with the number of distinct cycle lengths before it:
- * constant for mult_factor 1 and for factors up to 1 + 2^-33 (lengths that grow by one
- * epoch are jumped in closed form), under a microsecond at any step for 1.5, 2, 3 and 10,
- * and at most a few hundred microseconds for factors just above 1.0005 (docs/PERFORMANCE.md).
+ * epoch has exactly steps_per_epoch batches: bit-identical to what the callbacks set. The
+ * cycle is found exactly (no logarithm decides it): runs of cycles whose lengths grow by the
+ * same number of epochs are jumped in closed form, the rest walked. Under a microsecond at
+ * any step for mult_factor 1, 1.5, 2, 3 and 10; for every factor under a millisecond up to
+ * step 2^40 and tens of milliseconds at most up to 2^64 - 1 (docs/PERFORMANCE.md).
  * Uses the current parameters, so it works before on_train_begin. Calls no hook.
  * Returns SGDR_OK, SGDR_ENULL, SGDR_EVALUE or SGDR_ECONFIG (an invalid configuration). */
 SGDR_API sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr);

@@ -117,11 +117,13 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     return SGDR_OK;
 }
 
-/* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
-static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter)
+/* The counters cannot go past their limits (the step 2^64 - 1; the epoch 2^64 - 2, since a
+ * cycle end of 2^64 - 1 means never): the call that would pass one is refused. */
+static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter,
+                            uint64_t limit)
 {
     return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
-                     "go on", who, counter, (unsigned long long)UINT64_MAX);
+                     "go on", who, counter, (unsigned long long)limit);
 }
 
 /* Set the next batch's learning rate and advance the position by one batch, in place. On
@@ -130,7 +132,7 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
     double lr;
     sgdr_status st;
-    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step", UINT64_MAX);
     lr = sgdr_phase_lr(&s->st.config, &s->st.at, s->st.at.pos + 1);
     if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
     s->st.at.step++;
@@ -155,7 +157,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     in_order = s->st.config.history && s->st.running && !s->in_hook &&
                sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step", UINT64_MAX);
     trained = s->st.lr;
     if (s->get_lr != NULL) {
         int rc;
@@ -210,7 +212,7 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
                          "its saved state first)", who, (unsigned long long)epoch,
                          (unsigned long long)s->st.at.epoch);
     /* UINT64_MAX is the end of a phase that never ends: the epoch count stops short of it. */
-    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
+    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch", UINT64_MAX - 1);
     next = s->st.at;
     next.epoch++;
     next.batch_in_epoch = 0;

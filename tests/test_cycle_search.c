@@ -4,7 +4,7 @@
  * agrees bit for bit with a plain walk over the cycle lengths, C[k+1] = ceil(C[k] * factor)
  * in double, one cycle at a time. Factors just above 1 are where the search jumps over runs
  * of cycles whose lengths grow by the same number of epochs; the walk checks every cycle
- * start and the batch before it over the first cycles, then every cycle where the growth
+ * start and the batch before it (and its last batch) over the first 300 cycles, then every cycle where the growth
  * changes or the length crosses a power of two (sampled), and far steps up to 2^64 - 1. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -142,8 +142,8 @@ static void test_search_matches_walk(void **state)
             for (;;) {
                 int crossed = w.k > 0 && (w.prev ^ w.length) > w.prev; /* a new power of two */
                 int sampled = w.growth != last_growth && changes++ == next_change;
-                if (sampled) next_change += next_change / 16 + 1;
-                if (w.k < 2000 || crossed || sampled) {
+                if (sampled) next_change += next_change / 4 + 1;
+                if (w.k < 300 || crossed || sampled) {
                     check_cycle(s, &w);
                     checks++;
                 }
@@ -172,7 +172,7 @@ static void test_far_steps(void **state)
         for (;;) {
             if (w.k == next_check) {
                 check_cycle(s, &w);
-                next_check += next_check / 2 + 1;
+                next_check *= 4;
             }
             if (!walk_next(&w)) break;
         }
