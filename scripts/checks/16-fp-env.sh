@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A libsgdr built with -ffast-math or -Ofast in its C flags leaves the floating-point
 # environment of the process that loads it alone: gcc and clang each build the shared library
-# with -ffast-math and with -Ofast (through CMAKE_C_FLAGS and through the CFLAGS environment
-# variable), and tests/fpenv/fp_env.c dlopens each and checks that MXCSR (flush-to-zero,
+# with -ffast-math and with -Ofast (through CMAKE_C_FLAGS, or through the CFLAGS and LDFLAGS
+# environment variables), and tests/fpenv/fp_env.c dlopens each and checks that MXCSR (flush-to-zero,
 # denormals-are-zero) is unchanged and that 1e-310 * 1.0 is still not 0; Python (ctypes)
 # loads each too and checks the same product. A control library linked by hand with
 # -ffast-math must change the environment, so the probe is known to see it.
@@ -48,20 +48,21 @@ python_probe "$tmp/libcontrol.so" >/dev/null &&
   problem "Python saw no change from the control library linked with -ffast-math"
 
 # build NAME CC HOW TYPE FLAGS: the shared library alone, FLAGS given through CMAKE_C_FLAGS
-# (HOW=cache) or the CFLAGS environment variable (HOW=env), build type TYPE (none: no
+# (HOW=cache) or the CFLAGS and LDFLAGS environment variables (HOW=env), build type TYPE (none: no
 # CMAKE_BUILD_TYPE, as distribution packaging does, so that no -O3 follows an -Ofast).
 build() {
-  local name=$1 cc=$2 how=$3 type=$4 flags=$5 args=()
+  local name=$1 cc=$2 how=$3 type=$4 flags=$5 args=() envs=()
   [ "$type" = none ] || args+=(-DCMAKE_BUILD_TYPE="$type")
-  rm -rf "${dir:?}/$name"
   if [ "$how" = cache ]; then
     args+=(-DCMAKE_C_FLAGS="$flags")
+  else
+    envs=(CFLAGS="$flags" LDFLAGS="$flags")
   fi
-  if ! { if [ "$how" = env ]; then export CFLAGS="$flags"; fi
-         cmake -S . -B "$dir/$name" -DCMAKE_C_COMPILER="$cc" \
-           -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
-           -DSGDR_BUILD_BENCH=OFF -DSGDR_WERROR=ON "${args[@]}" >"$tmp/$name.log" 2>&1 &&
-         cmake --build "$dir/$name" -j2 --target sgdr >>"$tmp/$name.log" 2>&1; }; then
+  rm -rf "${dir:?}/$name"
+  if ! env -u CFLAGS -u LDFLAGS "${envs[@]}" cmake -S . -B "$dir/$name" -DCMAKE_C_COMPILER="$cc" \
+         -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
+         -DSGDR_BUILD_BENCH=OFF -DSGDR_WERROR=ON "${args[@]}" >"$tmp/$name.log" 2>&1 ||
+     ! cmake --build "$dir/$name" -j2 --target sgdr >>"$tmp/$name.log" 2>&1; then
     cat "$tmp/$name.log" >&2
     problem "$name: the build failed"
     return 1
