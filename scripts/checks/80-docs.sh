@@ -6,9 +6,9 @@
 # today; the C guide's program compiles warning-free and prints what the guide shows; the
 # PyTorch guide's example trains to the accuracy it claims; the comparison guide's PyTorch
 # and libsgdr numbers hold; these are all the blocks marked <!-- doc-test: 80-docs -->
-# (see 82-doc-blocks); and docs/SPEC.md is what the repository cites: every "docs/SPEC.md
-# §N" and anchor exists, no bare "SPEC §", no path outside the repository, no "the seed"
-# for the Keras callback, and its parameter table is the library's (spec_check.py).
+# (see 82-doc-blocks); and the repository cites only itself: every section of docs/SPEC.md
+# that is cited exists, nothing points outside the repository, and the specification's
+# parameter table is the library's (spec_check.py says what exactly).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
