@@ -3,35 +3,68 @@
  * host's hooks before it changes anything: a failing hook leaves the scheduler exactly as it
  * was, so the host can retry the call. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handle.h"
 
+/* Names in order, then positions: equal names end up next to each other, earliest first. */
+static int by_name(const void *a, const void *b)
+{
+    const sgdr_metric *x = *(const sgdr_metric *const *)a, *y = *(const sgdr_metric *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* The first metric whose name an earlier metric of the call has, or n. Pairwise for a
+ * handful of metrics (no allocation on the per-batch path); beyond that, pointers sorted by
+ * name in scratch memory, O(n log n) (pairwise again if that memory cannot be had, so that
+ * the verdict never depends on the allocator). */
+static size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+{
+    const sgdr_metric **order = NULL;
+    size_t i, j, first = n;
+    if (n > 16 && n <= SIZE_MAX / sizeof *order)
+        order = (const sgdr_metric **)s->allocator.alloc(s->allocator.user, n * sizeof *order);
+    if (order == NULL) {
+        for (i = 1; i < n; i++)
+            for (j = 0; j < i; j++) /* first bytes before strcmp: this runs every batch */
+                if (m[i].name[0] == m[j].name[0] && strcmp(m[i].name, m[j].name) == 0)
+                    return i;
+        return n;
+    }
+    for (i = 0; i < n; i++) order[i] = &m[i];
+    qsort(order, n, sizeof *order, by_name);
+    /* In a group of equal names the second by position is the first repeat of that name. */
+    for (i = 1; i < n; i++)
+        if ((size_t)(order[i] - m) < first && strcmp(order[i - 1]->name, order[i]->name) == 0)
+            first = (size_t)(order[i] - m);
+    s->allocator.free(s->allocator.user, (void *)order);
+    return first;
+}
+
 /* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
  * else the first NULL or empty name; else the first name that is "lr" (reserved for the
  * learning-rate column in on_batch_end, when `lr_reserved`) or that an earlier metric of the
- * same call has. Quadratic, but n is a handful of metrics. */
-static size_t bad_metric(const sgdr_metric *m, size_t n, int lr_reserved)
+ * same call has. */
+static size_t bad_metric(const sgdr_scheduler *s, const sgdr_metric *m, size_t n,
+                         int lr_reserved)
 {
-    size_t i, j;
+    size_t i, repeat;
     if (m == NULL) return 0;
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || m[i].name[0] == '\0') return i;
-    for (i = 0; i < n; i++) {
-        const char *a = m[i].name;
-        if (lr_reserved && a[0] == 'l' && a[1] == 'r' && a[2] == '\0') return i;
-        /* first bytes before strcmp: this runs for every batch that gives metrics */
-        for (j = 0; j < i; j++)
-            if (a[0] == m[j].name[0] && strcmp(a, m[j].name) == 0) return i;
-    }
-    return n;
+    repeat = first_repeat(s, m, n);
+    for (i = 0; lr_reserved && i < repeat; i++)
+        if (m[i].name[0] == 'l' && m[i].name[1] == 'r' && m[i].name[2] == '\0') return i;
+    return repeat;
 }
 
 /* The message for what bad_metric() found. */
 static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                                  size_t n, int lr_reserved)
 {
-    size_t i = bad_metric(m, n, lr_reserved);
+    size_t i = bad_metric(s, m, n, lr_reserved);
     if (i == n) return SGDR_OK;
     if (m == NULL)
         return sgdr_fail(s, SGDR_ENULL, "%s: metrics is NULL but n is %llu", who,
@@ -192,7 +225,7 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
     if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
-        (n == 0 || bad_metric(m, n, 1) == n))
+        (n == 0 || bad_metric(s, m, n, 1) == n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
