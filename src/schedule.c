@@ -60,6 +60,16 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
                     next_cycle_length(c, p->cycle_length));
 }
 
+/* x86 without SSE4.1 has no ceil instruction, and the compiler's inline replacement
+ * doubles the latency of a cycle of the walk: where the loader supports it, the walk is
+ * compiled twice and the CPU picks (the same bits either way: ceil is exact). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__linux__) && \
+    (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
+#define SGDR_WALK_CLONES __attribute__((target_clones("sse4.1", "default")))
+#else
+#define SGDR_WALK_CLONES
+#endif
+
 /* Whether n cycles of lengths L, L+d, ..., L+(n-1)d fit in `left` epochs:
  * n*L + d*n*(n-1)/2 <= left, without overflow (a*b = n*(n-1)/2, one of them halved). */
 static int run_fits(uint64_t n, uint64_t L, uint64_t d, uint64_t left)
@@ -89,34 +99,38 @@ static int grows_at_most(double m, uint64_t x, uint64_t d)
  * j+1 cycles whose starts are an arithmetic series, summed in exact integers. Only the count
  * j comes from a double estimate (x*(m-1) crosses d + u/2 there), and it is checked with
  * the recurrence itself, so the estimate decides the speed and never the result. Runs shorter
- * than about four cycles (d * (m-1) > 1/4) are left to the walk, which is cheaper there; the
+ * than about eight cycles (d * (m-1) > 1/8) are left to the walk, which is cheaper there; the
  * binade limit costs one extra run per power of two. */
+SGDR_WALK_CLONES
 static void run_jumps(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
                       uint64_t *length)
 {
     const double m = c->mult_factor, eps = m - 1.0; /* exact: m is in (1, 2) here */
-    uint64_t L = *length;
+    uint64_t L = *length, top = 1;                   /* top: the power of two above L */
     while (L < ((uint64_t)1 << 52) && e - *start >= L &&
            (c->max_cycles == 0 || *k < c->max_cycles)) {
         const uint64_t left = e - *start, d = (uint64_t)ceil((double)L * m) - L;
-        uint64_t lim, jmax, j = 0, n;
+        uint64_t jmax, j = 0, n;
         double est, h;
-        int p;
-        if ((double)d * eps > 0.25) break;
-        frexp((double)L, &p); /* 2^(p-1) <= L < 2^p */
-        lim = ((uint64_t)1 << p) - 1;
-        jmax = (lim - L) / d >= 2 ? (lim - L) / d - 1 : 0; /* L + (j+1)*d <= lim */
-        est = (((double)d + ldexp(1.0, p - 54)) / eps - (double)L) / (double)d;
+        if ((double)d * eps > 0.125) break;
+        while (top <= L) top <<= 1;
+        jmax = (top - 1 - L) / d >= 2 ? (top - 1 - L) / d - 1 : 0; /* L + (j+1)*d < top */
+        est = (((double)d + (double)top * 0x1p-54) / eps - (double)L) / (double)d;
         if (est > 0) j = est < (double)jmax ? (uint64_t)est : jmax;
         while (j > 0 && !grows_at_most(m, L + j * d, d)) j--;
         while (j < jmax && grows_at_most(m, L + (j + 1) * d, d)) j++;
-        /* Cycles L, ..., L + j*d: how many fit in what is left (and below max_cycles). */
+        /* Cycles L, ..., L + j*d: how many fit in what is left (and below max_cycles). Most
+         * runs fit whole, by a margin that the few roundings of the double sum cannot
+         * close; the last one is solved and corrected exactly. */
         if (c->max_cycles != 0 && c->max_cycles - *k <= j) j = c->max_cycles - *k - 1;
-        h = (double)L - 0.5 * (double)d;
-        est = 2.0 * (double)left / (h + sqrt(h * h + 2.0 * (double)d * (double)left));
-        n = est < (double)(j + 1) ? (uint64_t)est : j + 1;
-        while (n > 0 && !run_fits(n, L, d, left)) n--;
-        while (n < j + 1 && run_fits(n + 1, L, d, left)) n++;
+        n = j + 1;
+        if (!((double)n * ((double)L + 0.5 * (double)d * (double)j) < 0.999999 * (double)left)) {
+            h = (double)L - 0.5 * (double)d;
+            est = 2.0 * (double)left / (h + sqrt(h * h + 2.0 * (double)d * (double)left));
+            n = est < (double)(j + 1) ? (uint64_t)est : j + 1;
+            while (n > 0 && !run_fits(n, L, d, left)) n--;
+            while (n < j + 1 && run_fits(n + 1, L, d, left)) n++;
+        }
         /* The n cycles end within e: no sum overflows. */
         *start += n * L + d * (n % 2 == 0 ? n / 2 * (n - 1) : (n - 1) / 2 * n);
         *k += n;
@@ -147,6 +161,24 @@ static int dyadic(double m, uint64_t *a, uint64_t *b)
     return *a < ((uint64_t)1 << 20);
 }
 
+/* Cycle by cycle towards the cycle of epoch e: next_cycle_length() with the length kept as
+ * a double too (converting from uint64_t is slow; ceil of a double is exactly the integer it
+ * names, and below 2^62 it converts through int64_t). */
+SGDR_WALK_CLONES
+static void walk(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+                 uint64_t *length)
+{
+    uint64_t n = *k, at = *start, L = *length;
+    double len = (double)L;
+    while (L != SGDR_CYCLE_FOREVER && e - at >= L && (c->max_cycles == 0 || n < c->max_cycles)) {
+        at += L;
+        len = ceil(len * c->mult_factor);
+        L = len < SGDR_CYCLE_CAP ? (uint64_t)(int64_t)len : SGDR_CYCLE_FOREVER;
+        n++;
+    }
+    *k = n, *start = at, *length = L;
+}
+
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
 {
     const uint64_t spe = c->steps_per_epoch;
@@ -172,7 +204,6 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
         start = k * length;
     } else {
         uint64_t a, b;
-        double len;
         if (c->mult_factor < 1.25) run_jumps(c, e, &k, &start, &length);
         /* A factor a / 2^b (1.5, 2, 3, 10, ...): while L * a < 2^53 the product L * factor
          * is exact in double precision, and its ceil is an integer division. */
@@ -184,16 +215,7 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
                 k++;
             }
         }
-        /* next_cycle_length() with the length kept as a double too (converting from
-         * uint64_t is slow): ceil of a double is exactly the integer it names. */
-        len = (double)length;
-        while (length != SGDR_CYCLE_FOREVER && e - start >= length &&
-               (c->max_cycles == 0 || k < c->max_cycles)) {
-            start += length;
-            len = ceil(len * c->mult_factor);
-            length = len < SGDR_CYCLE_CAP ? (uint64_t)len : SGDR_CYCLE_FOREVER;
-            k++;
-        }
+        walk(c, e, &k, &start, &length);
     }
     enter_cycle(c, p, k, start, length);
     p->pos = step - warm - start * spe;
