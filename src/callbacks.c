@@ -16,21 +16,19 @@ static int by_name(const void *a, const void *b)
     return c != 0 ? c : (x > y) - (x < y);
 }
 
-/* The first metric whose name an earlier metric of the call has, or n. Pairwise for a
- * handful of metrics (no allocation on the per-batch path); beyond that, pointers sorted by
- * name in scratch memory, O(n log n) (pairwise again if that memory cannot be had, so that
- * the verdict never depends on the allocator). */
-static size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+/* The first metric whose name an earlier metric of the call has, or n, for many metrics:
+ * pointers sorted by name in scratch memory, O(n log n); pairwise (O(n^2)) only if that
+ * memory cannot be had, so that the verdict never depends on the allocator. */
+static SGDR_NOINLINE size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     const sgdr_metric **order = NULL;
     size_t i, j, first = n;
-    if (n > 16 && n <= SIZE_MAX / sizeof *order)
+    if (n <= SIZE_MAX / sizeof *order)
         order = (const sgdr_metric **)s->allocator.alloc(s->allocator.user, n * sizeof *order);
     if (order == NULL) {
         for (i = 1; i < n; i++)
-            for (j = 0; j < i; j++) /* first bytes before strcmp: this runs every batch */
-                if (m[i].name[0] == m[j].name[0] && strcmp(m[i].name, m[j].name) == 0)
-                    return i;
+            for (j = 0; j < i; j++)
+                if (strcmp(m[i].name, m[j].name) == 0) return i;
         return n;
     }
     for (i = 0; i < n; i++) order[i] = &m[i];
@@ -43,21 +41,38 @@ static size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t
     return first;
 }
 
+/* Whether a name is "lr". */
+static int is_lr(const char *a)
+{
+    return a[0] == 'l' && a[1] == 'r' && a[2] == '\0';
+}
+
 /* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
  * else the first NULL or empty name; else the first name that is "lr" (reserved for the
  * learning-rate column in on_batch_end, when `lr_reserved`) or that an earlier metric of the
- * same call has. */
+ * same call has. A handful of metrics, the usual case, are compared pairwise: no allocation
+ * on the per-batch path. */
 static size_t bad_metric(const sgdr_scheduler *s, const sgdr_metric *m, size_t n,
                          int lr_reserved)
 {
-    size_t i, repeat;
+    size_t i, j;
     if (m == NULL) return 0;
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || m[i].name[0] == '\0') return i;
-    repeat = first_repeat(s, m, n);
-    for (i = 0; lr_reserved && i < repeat; i++)
-        if (m[i].name[0] == 'l' && m[i].name[1] == 'r' && m[i].name[2] == '\0') return i;
-    return repeat;
+    if (n > 16) {
+        size_t repeat = first_repeat(s, m, n);
+        for (i = 0; lr_reserved && i < repeat; i++)
+            if (is_lr(m[i].name)) return i;
+        return repeat;
+    }
+    for (i = 0; i < n; i++) {
+        const char *a = m[i].name;
+        if (lr_reserved && is_lr(a)) return i;
+        /* first bytes before strcmp: this runs for every batch that gives metrics */
+        for (j = 0; j < i; j++)
+            if (a[0] == m[j].name[0] && strcmp(a, m[j].name) == 0) return i;
+    }
+    return n;
 }
 
 /* The message for what bad_metric() found. */
