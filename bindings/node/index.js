@@ -37,7 +37,7 @@ export function strerror(status) {
   return fn.sgdr_strerror(status);
 }
 
-/** The version of the library actually loaded ("1.1.0") and as 10000*major+100*minor+patch. */
+/** The version of the library actually loaded ("1.2.0") and as 10000*major+100*minor+patch. */
 export const version = fn.sgdr_version_string();
 export const versionNumber = fn.sgdr_version_number();
 
