@@ -142,27 +142,26 @@ typedef enum sgdr_status {
 
 /* Schedule parameters, set with sgdr_set_param() and read with sgdr_get_param(). The values
  * are fixed forever; new parameters are appended. Integer parameters are passed as doubles
- * and must hold an exact integer. Defaults and valid ranges:
+ * and must hold an exact integer. Defaults and the range of each value alone (what
+ * sgdr_param_describe() reports; the rules between parameters are sgdr_set_param()'s):
  *
- *   SGDR_PARAM_MIN_LR            floor of every cycle            required  finite, >= 0
- *   SGDR_PARAM_MAX_LR            peak of the first cycle         required  finite, > min_lr
- *   SGDR_PARAM_STEPS_PER_EPOCH   batches in one epoch            required  integer >= 1
- *   SGDR_PARAM_LR_DECAY          peak multiplier per restart     1         finite, > 0
- *   SGDR_PARAM_CYCLE_LENGTH      epochs in the first cycle       10        integer >= 1
- *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, 1, or
- *                                                                           <= 1 + 2^-33, or
- *                                                                           >= 1.0005
- *   SGDR_PARAM_RESTART_MODE      SGDR_RESTART_PEAK or _KERAS_SEED 0        0 or 1
- *   SGDR_PARAM_WARMUP_EPOCHS     linear warm-up (peak mode only) 0         integer >= 0
- *   SGDR_PARAM_WARMUP_START_LR   lr of the first warm-up batch   0         finite, 0..max_lr
- *   SGDR_PARAM_MAX_CYCLES        cycles, then hold min_lr; 0=inf 0         integer >= 0
- *   SGDR_PARAM_RESTORE_AT_END    on_train_end restores snapshot  1         0 or 1
- *   SGDR_PARAM_HISTORY           record lr and metrics per batch 1         0 or 1
- *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise from     0         integer >= 0
- *                                min_lr to the peak at the start
- *                                of every cycle (peak mode, 1.1)
+ *   parameter                     meaning                          default   range
+ *   SGDR_PARAM_MIN_LR             floor of every cycle             required  finite, >= 0
+ *   SGDR_PARAM_MAX_LR             peak of the first cycle          required  finite, > 0
+ *   SGDR_PARAM_STEPS_PER_EPOCH    batches in one epoch             required  integer 1 .. 2^32-1
+ *   SGDR_PARAM_LR_DECAY           peak multiplier per restart      1         finite, > 0
+ *   SGDR_PARAM_CYCLE_LENGTH       epochs in the first cycle        10        integer 1 .. 2^32-1
+ *   SGDR_PARAM_MULT_FACTOR        C[k+1] = ceil(C[k] * factor)     2         finite, >= 1
+ *   SGDR_PARAM_RESTART_MODE       SGDR_RESTART_PEAK or _KERAS_SEED  0        0 or 1
+ *   SGDR_PARAM_WARMUP_EPOCHS      linear warm-up (peak mode only)  0         integer 0 .. 2^32-1
+ *   SGDR_PARAM_WARMUP_START_LR    lr of the first warm-up batch    0         finite, >= 0
+ *   SGDR_PARAM_MAX_CYCLES         cycles, then hold min_lr; 0=inf  0         integer 0 .. 2^32-1
+ *   SGDR_PARAM_RESTORE_AT_END     on_train_end restores snapshot   1         0 or 1
+ *   SGDR_PARAM_HISTORY            record lr and metrics per batch  1         0 or 1
+ *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise (1.1)     0         integer 0 .. 2^32-1
  *
- * With cycle_warmup_steps V > 0, batch b of cycle k (peak P[k], N[k] batches) trains at
+ * cycle_warmup_steps (since 1.1) starts every cycle (peak mode) with a linear rise from
+ * min_lr: with V > 0, batch b of cycle k (peak P[k], N[k] batches) trains at
  * min_lr + (P[k] - min_lr) * b / V while b < V, then at
  * min_lr + 0.5 * (P[k] - min_lr) * (1 + cos(pi * min(1, (b - V) / (N[k] - V)))).
  *

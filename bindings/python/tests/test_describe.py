@@ -4,6 +4,7 @@
 describe themselves, from the fallback tables, which are compared here with the library and
 with real 1.0 and 1.1 builds (built from this repository's history). Against such an old
 library Scheduler() works, and only a parameter it lacks is refused, naming the versions."""
+import inspect
 import json
 import math
 import os
@@ -168,3 +169,21 @@ def test_an_older_library_works_without_what_it_lacks(version):
     else:
         assert names[-1] == "cycle_warmup_steps" and got["values"][names[-1]] == 0
         assert got[calls[0]] == "ok" and got[calls[1]] == "ok" and got[calls[2]] == "ok"
+
+
+@pytest.mark.parametrize("cls", [sgdr.Scheduler, "SGDR"])
+def test_every_parameter_is_a_keyword_defaulting_to_the_library_s(cls):
+    if cls == "SGDR":
+        from sgdr import torch as sgdr_torch
+        cls, extra = sgdr_torch.SGDR, {"optimizer", "model", "keep_snapshots", "group_scales"}
+    else:
+        extra = {"set_lr", "get_lr", "snapshot", "restore"}
+    signature = inspect.signature(cls.__init__).parameters
+    names = [n for n in signature if n != "self" and n not in extra]
+    assert sorted(names) == sorted(p.name for p in sgdr.PARAMS)
+    for p in sgdr.PARAMS:
+        default = signature[p.name].default
+        if p.required:
+            assert default is inspect.Parameter.empty, p.name
+        elif not (cls is not sgdr.Scheduler and p.name == "history"):  # off for torch
+            assert default is None, p.name  # None: the library's default
