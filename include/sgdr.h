@@ -106,8 +106,9 @@ typedef struct sgdr_scheduler sgdr_scheduler;
 /* One named metric, as in Keras' `logs` dictionary. `name` must be a non-empty NUL-terminated
  * string, and the names within one call must differ; in on_batch_end the name "lr" is
  * reserved for the learning-rate column. These rules hold whether history is on or off
- * (SGDR_EMETRIC otherwise). The library copies what it keeps, so the caller's strings may
- * change after a call. */
+ * (SGDR_EMETRIC otherwise). More than 16 names are checked by sorting them in scratch memory
+ * (SGDR_ENOMEM, changing nothing, if it cannot be had). The library copies what it keeps, so
+ * the caller's strings may change after a call. */
 typedef struct sgdr_metric {
     const char *name;
     double value;
@@ -363,7 +364,7 @@ SGDR_API sgdr_status sgdr_on_train_begin(sgdr_scheduler *s);
  * in this batch are NaN in their column), advances the step and sets the next batch's
  * learning rate through set_lr. `batch` is the host's batch index, informational only.
  * Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EMETRIC; SGDR_ENOMEM (history
- * growth); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
+ * growth, or checking more than 16 metric names); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
 SGDR_API sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m,
                                        size_t n);
 

@@ -17,20 +17,15 @@ static int by_name(const void *a, const void *b)
 }
 
 /* The first metric whose name an earlier metric of the call has, or n, for many metrics:
- * pointers sorted by name in scratch memory, O(n log n); pairwise (O(n^2)) only if that
- * memory cannot be had, so that the verdict never depends on the allocator. */
+ * pointers sorted by name in scratch memory, O(n log n). SIZE_MAX when that memory cannot
+ * be had (the call then fails with SGDR_ENOMEM, as any allocation of a call does). */
 static SGDR_NOINLINE size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t n)
 {
     const sgdr_metric **order = NULL;
-    size_t i, j, first = n;
+    size_t i, first = n;
     if (n <= SIZE_MAX / sizeof *order)
         order = (const sgdr_metric **)s->allocator.alloc(s->allocator.user, n * sizeof *order);
-    if (order == NULL) {
-        for (i = 1; i < n; i++)
-            for (j = 0; j < i; j++)
-                if (strcmp(m[i].name, m[j].name) == 0) return i;
-        return n;
-    }
+    if (order == NULL) return SIZE_MAX;
     for (i = 0; i < n; i++) order[i] = &m[i];
     qsort(order, n, sizeof *order, by_name);
     /* In a group of equal names the second by position is the first repeat of that name. */
@@ -50,8 +45,8 @@ static int is_lr(const char *a)
 /* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
  * else the first NULL or empty name; else the first name that is "lr" (reserved for the
  * learning-rate column in on_batch_end, when `lr_reserved`) or that an earlier metric of the
- * same call has. A handful of metrics, the usual case, are compared pairwise: no allocation
- * on the per-batch path. */
+ * same call has (SIZE_MAX: no memory to tell). A handful of metrics, the usual case, are
+ * compared pairwise: no allocation on the per-batch path. */
 static size_t bad_metric(const sgdr_scheduler *s, const sgdr_metric *m, size_t n,
                          int lr_reserved)
 {
@@ -61,7 +56,7 @@ static size_t bad_metric(const sgdr_scheduler *s, const sgdr_metric *m, size_t n
         if (m[i].name == NULL || m[i].name[0] == '\0') return i;
     if (n > 16) {
         size_t repeat = first_repeat(s, m, n);
-        for (i = 0; lr_reserved && i < repeat; i++)
+        for (i = 0; lr_reserved && repeat != SIZE_MAX && i < repeat; i++)
             if (is_lr(m[i].name)) return i;
         return repeat;
     }
@@ -84,6 +79,9 @@ static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const
     if (m == NULL)
         return sgdr_fail(s, SGDR_ENULL, "%s: metrics is NULL but n is %llu", who,
                          (unsigned long long)n);
+    if (i == SIZE_MAX)
+        return sgdr_fail(s, SGDR_ENOMEM, "%s: out of memory while checking the names of %llu "
+                         "metrics", who, (unsigned long long)n);
     if (m[i].name == NULL || m[i].name[0] == '\0')
         return sgdr_fail(s, SGDR_EMETRIC, "%s: metric %llu has %s", who, (unsigned long long)i,
                          m[i].name == NULL ? "a NULL name" : "an empty name");
