@@ -61,9 +61,9 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
 }
 
 /* x86 without SSE4.1 has no ceil instruction, and the compiler's inline replacement
- * doubles the latency of a cycle of the walk: where the loader supports it, the walk is
- * compiled twice and the CPU picks (the same bits either way: ceil is exact). */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__linux__) && \
+ * doubles the latency of a cycle of the walk: where the loader supports it (glibc's ifunc),
+ * the walk is compiled twice and the CPU picks (the same bits either way: ceil is exact). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__) && \
     (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
 #define SGDR_WALK_CLONES __attribute__((target_clones("sse4.1", "default")))
 #else
