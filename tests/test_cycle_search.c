@@ -183,12 +183,40 @@ static void test_far_steps(void **state)
     }
 }
 
+/* max_cycles ends the search inside a run or a walk: the hold (min_lr, here 0) starts
+ * exactly where cycle max_cycles would, and lasts to 2^64 - 1. */
+static void test_hold_after_max_cycles(void **state)
+{
+    static const double factors[] = {1.0 + 0x1p-40, 1.0000001, 1.0001, 1.001, 1.5};
+    static const double limits[] = {1, 2, 7, 1000, 4999, 100000};
+    size_t f, l;
+    (void)state;
+    for (f = 0; f < sizeof factors / sizeof factors[0]; f++)
+        for (l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+            sgdr_scheduler *s = make(factors[f], 3);
+            double lr = NAN;
+            walk w;
+            assert_int_equal(sgdr_set_param(s, SGDR_PARAM_MAX_CYCLES, limits[l]), SGDR_OK);
+            walk_begin(&w, factors[f], 3);
+            while (w.k < (uint64_t)limits[l] && walk_next(&w)) continue;
+            if (w.k == (uint64_t)limits[l]) { /* cycle max_cycles is the hold */
+                expect_lr(s, w.start - 1, cycle_lr(w.k - 1, w.prev - 1, w.prev), &w);
+                assert_int_equal(sgdr_lr_at(s, w.start, &lr), SGDR_OK);
+                assert_true(lr == 0);
+                assert_int_equal(sgdr_lr_at(s, UINT64_MAX, &lr), SGDR_OK);
+                assert_true(lr == 0);
+            }
+            sgdr_destroy(s);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_factors_one_point_oh_accepted),
         cmocka_unit_test(test_search_matches_walk),
         cmocka_unit_test(test_far_steps),
+        cmocka_unit_test(test_hold_after_max_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
