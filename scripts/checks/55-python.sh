@@ -63,6 +63,8 @@ mkdir "$work/sdist"
 tar -xzf "$work"/dist/sgdr-*.tar.gz -C "$work/sdist"
 src=$(echo "$work"/sdist/sgdr-*)
 [ -f "$src/libsgdr/include/sgdr.h" ] || { echo "python: the sdist has no C sources" >&2; exit 1; }
+tar -tzf "$work"/dist/sgdr-*.tar.gz | grep -q '^sgdr-[^/]*/LICENSE$' ||
+  { echo "python: the sdist carries no LICENSE" >&2; exit 1; }
 "$py" -m build --no-isolation --wheel --outdir "$work/dist" "$src" >/dev/null
 wheel=$(echo "$work"/dist/sgdr-*.whl)
 case "$wheel" in
@@ -71,4 +73,6 @@ case "$wheel" in
 esac
 "$py" -m zipfile -l "$wheel" | grep 'sgdr/libsgdr\.so\.1 ' >/dev/null ||
   { echo "python: $wheel does not bundle libsgdr.so.1" >&2; exit 1; }
+"$py" -m zipfile -l "$wheel" | grep '^sgdr-[^/]*\.dist-info/LICENSE ' >/dev/null ||
+  { echo "python: $wheel carries no LICENSE" >&2; exit 1; }
 install_and_test sdist-wheel python3 -m pip install --no-index --no-build-isolation "$wheel"

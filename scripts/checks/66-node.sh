@@ -68,6 +68,7 @@ tgz=$(ls "$work"/sgdr-*.tgz 2>/dev/null | head -n 1)
 if [ -n "$tgz" ]; then
   tar -tzf "$tgz" >"$work/contents.txt"
   grep -qx 'package/native/libsgdr.so.1' "$work/contents.txt" || problem "$tgz does not bundle native/libsgdr.so.1"
+  grep -qx 'package/LICENSE' "$work/contents.txt" || problem "$tgz carries no LICENSE"
   tfjs=$(node -p "require('./bindings/node/package-lock.json').packages['node_modules/@tensorflow/tfjs'].version")
   mkdir "$work/project"
   (cd "$work/project" && npm init -y >/dev/null &&
