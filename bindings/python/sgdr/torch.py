@@ -15,7 +15,9 @@ scheduler's learning rate (min_lr..max_lr). By default group_scales[i] is group 
 construction divided by group 0's, so group 0 follows the schedule exactly and the others
 keep their ratio to it (min_lr is scaled too). Pass group_scales to choose them yourself.
 """
+import collections.abc
 import math
+import numbers
 
 import torch  # noqa: F401 -- `import sgdr.torch` fails at once where PyTorch is missing
 
@@ -65,7 +67,11 @@ def _scales(groups, given):
                             "must be a positive number to scale the other groups by; pass "
                             "group_scales explicitly" % (ref,))
         return [lr_value(g["lr"]) / ref for g in groups]
-    scales = [float(k) for k in given]
+    try:
+        scales = [float(k) for k in given]
+    except (TypeError, ValueError, OverflowError):
+        raise SGDRError(Status.EVALUE, "group_scales (%r) must be a list of numbers"
+                        % (given,)) from None
     if len(scales) != len(groups):
         raise SGDRError(Status.EVALUE, "group_scales has %d values for %d param groups"
                         % (len(scales), len(groups)))
@@ -94,8 +100,10 @@ class SGDR:
                  model=None, keep_snapshots=1, group_scales=None, cycle_warmup_steps=0):
         if not hasattr(optimizer, "param_groups"):
             raise TypeError("optimizer (%r) has no param_groups" % (optimizer,))
-        if keep_snapshots is not None and keep_snapshots < 1:
-            raise SGDRError(Status.EVALUE, "keep_snapshots (%r) must be >= 1 or None"
+        if keep_snapshots is not None and (not isinstance(keep_snapshots, numbers.Integral)
+                                           or isinstance(keep_snapshots, bool)
+                                           or keep_snapshots < 1):
+            raise SGDRError(Status.EVALUE, "keep_snapshots (%r) must be an integer >= 1 or None"
                             % (keep_snapshots,))
         self.optimizer = optimizer
         self.model = model
@@ -219,9 +227,13 @@ class SGDR:
         """Continue the run saved by state_dict(): counters, schedule and snapshots are
         replaced, and every param group's lr is set to the restored one."""
         self.scheduler._handle()
+        if not isinstance(state_dict, collections.abc.Mapping) or \
+                not {"sgdr_state", "group_scales"} <= state_dict.keys():
+            raise SGDRError(Status.ECORRUPT, "load_state_dict: %r is not a state_dict() of an "
+                            "sgdr.torch.SGDR (it needs 'sgdr_state' and 'group_scales')"
+                            % (type(state_dict).__name__,))
         scales = _scales(self.optimizer.param_groups, state_dict["group_scales"])
-        snaps = {int(c): {k: v.clone() for k, v in sd.items()}
-                 for c, sd in state_dict.get("snapshots", {}).items()}
+        snaps = self._checked_snapshots(state_dict.get("snapshots", {}))
         self.scheduler.load_state(state_dict["sgdr_state"])
         if self.scheduler.running:
             self.scheduler.on_train_begin()  # the resume path: keeps the counters
@@ -232,6 +244,28 @@ class SGDR:
         if self._weights is not None:
             self._weights.snapshots = snaps
         self._apply_lr()
+
+    def _checked_snapshots(self, given):
+        """Copies of the snapshots of a state_dict, each checked against the model's own
+        state_dict (names, shapes, types), so that a bad one is refused before anything
+        changes rather than at the restore."""
+        if not isinstance(given, collections.abc.Mapping):
+            raise SGDRError(Status.ECORRUPT, "load_state_dict: snapshots (%r) is not a dict "
+                            "of cycle -> state_dict" % (type(given).__name__,))
+        if self._weights is None:  # no model: there is nothing to keep them for
+            return {}
+        live = self.model.state_dict()
+        out = {}
+        for cycle, sd in given.items():
+            ok = isinstance(cycle, numbers.Integral) and isinstance(sd, collections.abc.Mapping) \
+                and sd.keys() == live.keys() and all(
+                    isinstance(v, torch.Tensor) and v.shape == live[k].shape and
+                    v.dtype == live[k].dtype for k, v in sd.items())
+            if not ok:
+                raise SGDRError(Status.ECORRUPT, "load_state_dict: the snapshot of cycle %r is "
+                                "not a state_dict of this model" % (cycle,))
+            out[int(cycle)] = {k: v.clone() for k, v in sd.items()}
+        return out
 
     def __reduce_ex__(self, protocol):
         raise TypeError("an sgdr.torch.SGDR cannot be copied or pickled (its libsgdr "

@@ -121,7 +121,7 @@ def model_and_opt():
     dict(keep_snapshots=1.5), dict(keep_snapshots="2"), dict(keep_snapshots=0),
     dict(group_scales=[10**400]), dict(group_scales=["x"]), dict(group_scales=3),
     dict(group_scales=[float("nan")]), dict(steps_per_epoch=10**400),
-    dict(steps_per_epoch="5"), dict(min_lr=None), dict(restart_mode=b"peak"),
+    dict(steps_per_epoch="five"), dict(min_lr=None), dict(restart_mode=b"peak"),
 ])
 def test_sgdr_construction_errors_are_the_allowed_kinds(kwargs):
     m, opt = model_and_opt()
