@@ -6,7 +6,8 @@
 # -pytest) and the whole pytest suite runs against the INSTALLED package, from a directory
 # where the source package is not importable, with no SGDR_LIBRARY and no LD_LIBRARY_PATH.
 # Then the sdist -> wheel route (python3 -m build), installed and tested the same way.
-# A missing module, a failed or a skipped test is a failure.
+# The suite also runs the resume recipe of docs/guides/pytorch.md in two processes
+# (tests/test_torch_checkpoint.py). A missing module, a failed or a skipped test is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
