@@ -171,7 +171,7 @@ export class SGDRScheduler extends tf.Callback {
     return new Map(this.#snapshots);
   }
 
-  /** Per-batch history like the seed's: {lr: [...], <every log key>: [...]}. */
+  /** Per-batch history like the Keras callback's: {lr: [...], <every log key>: [...]}. */
   get history() {
     return this.scheduler.history;
   }
