@@ -35,7 +35,8 @@
  * torch::serialize archive behind an 8-byte magic and a CRC-32 of the archive, checked before
  * libtorch reads a byte of it: libtorch's reader trusts its input (a flipped bit can crash
  * it or load other numbers). Files of libsgdr 1.1.0 (the bare archive) still load, unchecked.
- * save(archive)/load(archive) are the same without the file and its checksum.
+ * save(archive)/load(archive) are the same without the file; write_archive()/read_archive()
+ * give an archive with keys of the program's own the same file form and checksum.
  *
  * Errors: every failure is an sgdr::Error (sgdr.hpp) naming what was wrong; libtorch's own
  * exceptions are turned into one. A refused call changes nothing: load() puts the model and
@@ -232,6 +233,68 @@ struct Keeper {
 
 } // namespace detail
 
+/* Write `archive` to the file at `path` behind the magic and the CRC-32 of the archive,
+ * replacing the file whole (a failed write leaves the old one): the file form of save(). For
+ * a program that adds its own keys to the archive (SGDR::save(archive) first). */
+inline void write_archive(::torch::serialize::OutputArchive &archive, const std::string &path)
+{
+    std::ostringstream body;
+    detail::torch_call(SGDR_EIO, "saving the archive", [&] { archive.save_to(body); });
+    const std::string data = body.str();
+    std::uint32_t crc = detail::crc32(data.data(), data.size());
+    char header[detail::kFileHeader];
+    std::memcpy(header, detail::kFileMagic, sizeof detail::kFileMagic);
+    for (std::size_t i = 0; i < 4; i++)
+        header[sizeof detail::kFileMagic + i] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f.write(header, sizeof header);
+        f.write(data.data(), static_cast<std::streamsize>(data.size()));
+        f.close();
+        if (!f) {
+            std::remove(tmp.c_str());
+            throw Error(SGDR_EIO, "cannot write " + tmp);
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw Error(SGDR_EIO, "cannot replace " + path + " with " + tmp);
+    }
+}
+
+/* Read into `archive` the file write_archive() wrote at `path`, after verifying its magic
+ * and checksum (SGDR_EMAGIC, SGDR_ECHECKSUM; SGDR_EIO when it cannot be read): nothing of a
+ * damaged file reaches libtorch. A bare archive (libsgdr 1.1.0's files) is read unchecked. */
+inline void read_archive(const std::string &path, ::torch::serialize::InputArchive &archive)
+{
+    std::string data;
+    {
+        std::ifstream f(path, std::ios::binary);
+        if (f) data.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+        if (!f && !f.eof()) throw Error(SGDR_EIO, "cannot read " + path);
+    }
+    std::size_t start = 0;
+    if (data.compare(0, 4, std::string("PK\3\4", 4)) != 0) { /* else a bare archive */
+        if (data.size() < detail::kFileHeader ||
+            std::memcmp(data.data(), detail::kFileMagic, sizeof detail::kFileMagic) != 0)
+            throw Error(SGDR_EMAGIC, path + " is not an sgdr::torch checkpoint (it does not "
+                                            "start with SGDR-PT1)");
+        std::uint32_t want = 0;
+        for (std::size_t i = 0; i < 4; i++)
+            want |= static_cast<std::uint32_t>(
+                        static_cast<unsigned char>(data[sizeof detail::kFileMagic + i]))
+                    << (8 * i);
+        start = detail::kFileHeader;
+        if (detail::crc32(data.data() + start, data.size() - start) != want)
+            throw Error(SGDR_ECHECKSUM, path + ": the checksum does not match (the file is "
+                                               "damaged or truncated)");
+    }
+    std::istringstream in(data.substr(start));
+    detail::torch_call(SGDR_ECORRUPT, path + " holds no readable archive",
+                       [&] { archive.load_from(in); });
+}
+
 class SGDR {
 public:
     /* Start a run (on_train_begin) of the schedule `config` over `optimizer`, which must
@@ -364,68 +427,20 @@ public:
         apply_lr();
     }
 
-    /* Write the checkpoint file at `path` (replaced whole: a failed save leaves the old one). */
+    /* Write the checkpoint file at `path` (write_archive: replaced whole, checksummed). */
     void save(const std::string &path) const
     {
         ::torch::serialize::OutputArchive archive;
         save(archive);
-        std::ostringstream body;
-        detail::torch_call(SGDR_EIO, "saving the archive", [&] { archive.save_to(body); });
-        const std::string data = body.str();
-        std::uint32_t crc = detail::crc32(data.data(), data.size());
-        char header[detail::kFileHeader];
-        std::memcpy(header, detail::kFileMagic, sizeof detail::kFileMagic);
-        for (int i = 0; i < 4; i++)
-            header[sizeof detail::kFileMagic + static_cast<std::size_t>(i)] =
-                static_cast<char>((crc >> (8 * i)) & 0xFFu);
-        const std::string tmp = path + ".tmp";
-        {
-            std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-            f.write(header, sizeof header);
-            f.write(data.data(), static_cast<std::streamsize>(data.size()));
-            f.close();
-            if (!f) {
-                std::remove(tmp.c_str());
-                throw Error(SGDR_EIO, "cannot write " + tmp);
-            }
-        }
-        if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-            std::remove(tmp.c_str());
-            throw Error(SGDR_EIO, "cannot replace " + path + " with " + tmp);
-        }
+        write_archive(archive, path);
     }
 
     /* Continue the run saved by save(path). The file's checksum is verified before anything
-     * in it is parsed; a refused file changes nothing. */
+     * in it is parsed (read_archive); a refused file changes nothing. */
     void load(const std::string &path)
     {
-        std::string data;
-        {
-            std::ifstream f(path, std::ios::binary);
-            if (f) data.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-            if (!f && !f.eof()) throw Error(SGDR_EIO, "cannot read " + path);
-        }
-        std::size_t start = 0;
-        if (data.compare(0, 4, std::string("PK\3\4", 4)) != 0) { /* else a 1.1.0 file */
-            if (data.size() < detail::kFileHeader ||
-                std::memcmp(data.data(), detail::kFileMagic, sizeof detail::kFileMagic) != 0)
-                throw Error(SGDR_EMAGIC, path + " is not an sgdr::torch::SGDR checkpoint (it "
-                                                "does not start with SGDR-PT1)");
-            std::uint32_t want = 0;
-            for (std::size_t i = 0; i < 4; i++)
-                want |= static_cast<std::uint32_t>(static_cast<unsigned char>(
-                            data[sizeof detail::kFileMagic + i]))
-                        << (8 * i);
-            start = detail::kFileHeader;
-            std::uint32_t got = detail::crc32(data.data() + start, data.size() - start);
-            if (got != want)
-                throw Error(SGDR_ECHECKSUM, path + ": the checksum does not match (the file is "
-                                                   "damaged or truncated)");
-        }
-        std::istringstream in(data.substr(start));
         ::torch::serialize::InputArchive archive;
-        detail::torch_call(SGDR_ECORRUPT, path + " holds no readable archive",
-                           [&] { archive.load_from(in); });
+        read_archive(path, archive);
         load(archive);
     }
 
