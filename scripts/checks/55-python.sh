@@ -64,7 +64,8 @@ mkdir "$work/sdist"
 tar -xzf "$work"/dist/sgdr-*.tar.gz -C "$work/sdist"
 src=$(echo "$work"/sdist/sgdr-*)
 [ -f "$src/libsgdr/include/sgdr.h" ] || { echo "python: the sdist has no C sources" >&2; exit 1; }
-tar -tzf "$work"/dist/sgdr-*.tar.gz | grep -q '^sgdr-[^/]*/LICENSE$' ||
+tar -tzf "$work"/dist/sgdr-*.tar.gz >"$work/sdist.txt"
+grep -q '^sgdr-[^/]*/LICENSE$' "$work/sdist.txt" ||
   { echo "python: the sdist carries no LICENSE" >&2; exit 1; }
 "$py" -m build --no-isolation --wheel --outdir "$work/dist" "$src" >/dev/null
 wheel=$(echo "$work"/dist/sgdr-*.whl)

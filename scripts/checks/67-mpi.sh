@@ -181,7 +181,12 @@ else
   [ $(( $(date +%s) - killed )) -le 60 ] || problem "SIGKILL of rank 1: the run took more than 60 s to end"
   [ "$rc" -ne 0 ] || problem "SIGKILL of rank 1: exit status 0"
   grep -q 'process rank 1 .*signal 9' "$tmp/kill.err" || problem "SIGKILL of rank 1: not named: $(tail -5 "$tmp/kill.err")"
-  for c in $ranks; do kill -0 "$c" 2>/dev/null && problem "SIGKILL of rank 1: rank process $c still runs"; done
+  # a rank is gone when its process is (a zombie waiting to be reaped is gone too)
+  running() { local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
+  for c in $ranks; do
+    for _ in $(seq 20); do running "$c" || break; sleep 0.5; done
+    running "$c" && problem "SIGKILL of rank 1: rank process $c still runs"
+  done
 fi
 
 # 7. Without MPI the rest still configures and builds.
