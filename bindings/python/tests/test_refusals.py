@@ -162,3 +162,52 @@ def test_sgdr_load_state_dict_refuses_and_changes_nothing(bad):
     for c, sd in s.snapshots.items():
         assert all(torch.equal(sd[k], before[2][c][k]) for k in sd)
     s.step()  # still usable
+
+
+BAD_VALUES = [None, "x", "", b"\xff", b"ok", 10**400, -10**400, -1, 2.5, float("nan"),
+              float("inf"), [], [1], {}, {"a": "b"}, object(), torch.tensor([1.0, 2.0]),
+              torch.tensor(float("nan")), "a\0b"]
+
+
+def calls_with(v):
+    """Every public call of Scheduler and SGDR, given v where an argument goes."""
+    return [
+        ("on_batch_end", lambda s, g: s.on_batch_end(v)),
+        ("on_batch_end logs", lambda s, g: s.on_batch_end(0, v)),
+        ("on_epoch_end", lambda s, g: s.on_epoch_end(v)),
+        ("on_train_end logs", lambda s, g: s.on_train_end(v)),
+        ("lr_at", lambda s, g: s.lr_at(v)),
+        ("progress", lambda s, g: s.progress(v)),
+        ("get_param", lambda s, g: s.get_param(v)),
+        ("set_params", lambda s, g: s.set_params(max_lr=v)),
+        ("set_params name", lambda s, g: s.set_params(**{str(v): 1})),
+        ("history_column", lambda s, g: s.history_column(v)),
+        ("write_history_csv", lambda s, g: s.write_history_csv(v)),
+        ("load_state", lambda s, g: s.load_state(v)),
+        ("set_lr_hooks", lambda s, g: s.set_lr_hooks(set_lr=v)),
+        ("set_weight_hooks", lambda s, g: s.set_weight_hooks(snapshot=v)),
+        ("SGDR lr_at", lambda s, g: g.lr_at(v)),
+        ("SGDR load_state_dict", lambda s, g: g.load_state_dict(v)),
+        ("SGDR load", lambda s, g: g.load(v)),
+        ("SGDR min_lr", lambda s, g: sgdr.torch.SGDR(g.optimizer, min_lr=v, max_lr=0.1,
+                                                     steps_per_epoch=3)),
+        ("SGDR cycle_length", lambda s, g: sgdr.torch.SGDR(g.optimizer, min_lr=0.001,
+                                                           max_lr=0.1, steps_per_epoch=3,
+                                                           cycle_length=v)),
+    ]
+
+
+@pytest.mark.parametrize("v", BAD_VALUES, ids=lambda v: type(v).__name__)
+def test_every_failure_is_one_of_the_allowed_kinds(v, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, call in calls_with(v):
+        s = sgdr.Scheduler(**GOOD)
+        s.on_train_begin()
+        m, opt = model_and_opt()
+        g = sgdr.torch.SGDR(opt, model=m, **GOOD)
+        try:
+            call(s, g)
+        except ALLOWED:
+            pass
+        except Exception as e:  # noqa: BLE001 -- what this test is about
+            pytest.fail("%s(%r) raised %s: %s" % (name, v, type(e).__name__, e))
