@@ -5,6 +5,7 @@
 # javascript block is right after a line `<!-- doc-test: fragment -->` (an excerpt, or a
 # command CI must not run) or `<!-- doc-test: NN-name -->`, naming an existing check
 # scripts/checks/NN-name.sh that mentions that Markdown file. Builds nothing.
+# Tier: quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mapfile -t files < <({ echo README.md; find docs -name '*.md'; ls bindings/*/README.md 2>/dev/null; } | sort -u)
