@@ -136,10 +136,10 @@ rm -f "$logs"/*.result
 times=$logs/times  # "NAME SECONDS" of the last run, to start the longest first
 
 # dirs CHECK: the build directories of this tree that the check writes into, as written in
-# it: build/NAME (not $x/build/NAME) and --preset NAME (build/NAME).
+# it: build/NAME (not $x/build/NAME) and --preset NAME (build/NAME, unless -B follows).
 dirs() {
   grep -oE '(^|[^$A-Za-z0-9_/{.])build/[A-Za-z0-9_.-]+' "$1" | grep -oE 'build/[A-Za-z0-9_.-]+'
-  grep -oE -- '--preset[ =][A-Za-z0-9_-]+' "$1" | sed -E 's#--preset[ =]#build/#'
+  grep -oE -- '--preset[ =][A-Za-z0-9_-]+( -B)?' "$1" | grep -v -- ' -B$' | sed -E 's#--preset[ =]#build/#'
 }
 
 # Lanes: checks that share a build directory (directly or through another) form one lane,

@@ -11,7 +11,7 @@
 # MPI missing is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/mpi}  # its own, so that it runs beside the other checks
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
 tmp=$(mktemp -d)

@@ -9,7 +9,7 @@
 # is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/ddp}  # its own, so that it runs beside the other checks
 py=/usr/bin/python3
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }

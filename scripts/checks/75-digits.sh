@@ -6,7 +6,7 @@
 # a build without zlib reads an uncompressed copy of the data to the same result.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/digits}  # its own, so that it runs beside the other checks
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr-digits >/dev/null
 digits=$build/examples/digits/sgdr-digits

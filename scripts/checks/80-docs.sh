@@ -9,7 +9,7 @@
 # (see 82-doc-blocks).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/docs}  # its own, so that it runs beside the other checks
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 tool=$build/tools/sgdr-schedule
