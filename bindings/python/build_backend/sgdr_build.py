@@ -51,6 +51,15 @@ def c_source_root():
                      "directories up (a checkout)" % HERE)
 
 
+def license_file():
+    """The sdist's LICENSE, or the repository's (two directories up) in a checkout."""
+    for path in (os.path.join(HERE, "LICENSE"),
+                 os.path.join(os.path.dirname(os.path.dirname(HERE)), "LICENSE")):
+        if os.path.isfile(path):
+            return path
+    raise BuildError("sgdr: no LICENSE in %s or two directories up" % HERE)
+
+
 def version():
     with open(os.path.join(c_source_root(), "include", "sgdr.h")) as f:
         text = f.read()
@@ -67,7 +76,8 @@ def metadata():
     with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
         readme = f.read()
     lines = ["Metadata-Version: 2.1", "Name: " + NAME, "Version: " + version(),
-             "Summary: " + SUMMARY, "License: MIT", "Requires-Python: >=3.8"]
+             "Summary: " + SUMMARY, "License: MIT", "License-File: LICENSE",
+             "Requires-Python: >=3.8"]
     lines += ["Classifier: " + c for c in CLASSIFIERS]
     lines += ["Provides-Extra: torch", 'Requires-Dist: torch; extra == "torch"',
               "Description-Content-Type: text/markdown"]
@@ -133,6 +143,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
                     files.append(("%s/%s" % (NAME, entry), f.read(), 0o644))
         with open(library, "rb") as f:  # follows the symlink to the versioned file
             files.append(("%s/%s" % (NAME, SONAME), f.read(), 0o755))
+        with open(license_file(), "rb") as f:
+            files.append((dist_info() + "/LICENSE", f.read(), 0o644))
         files.append((dist_info() + "/METADATA", metadata().encode(), 0o644))
         files.append((dist_info() + "/WHEEL", wheel_file().encode(), 0o644))
         record = [",".join((path, "sha256=" + base64.urlsafe_b64encode(
@@ -166,6 +178,7 @@ def build_sdist(sdist_directory, config_settings=None):
     with tarfile.open(os.path.join(sdist_directory, name), "w:gz", format=tarfile.PAX_FORMAT) as tar:
         for entry in SDIST_FILES:
             tar.add(os.path.join(HERE, entry), arcname="%s/%s" % (base, entry), filter=clean)
+        tar.add(license_file(), arcname="%s/LICENSE" % base, filter=clean)
         for entry in C_TREE:
             tar.add(os.path.join(top, entry), arcname="%s/libsgdr/%s" % (base, entry),
                     filter=clean)
