@@ -48,7 +48,9 @@ done
 
 out=$build/worst.txt
 "$build/bench/sgdr-bench-worst" --quick | tee "$out"
-expect "$out" "bytes allocated by sgdr_create: " "1.0000000000000002 " "1.0001 " "10 "
+expect "$out" "bytes allocated by sgdr_create: " "1.0000000000000002 " "1.0001 " "10 " \
+  "sweep 1 + 2^-u"
+! grep -F "refused" "$out" || { echo "bench: a mult_factor was refused" >&2; exit 1; }
 
 out=$build/torch.txt
 SGDR_LIBRARY=$build/libsgdr.so.1 PYTHONDONTWRITEBYTECODE=1 \
