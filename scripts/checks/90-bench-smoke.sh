@@ -14,7 +14,7 @@ py=/usr/bin/python3
 build=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-bench.XXXXXX")
 trap 'rm -rf "$build"' EXIT
 cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-  -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF >/dev/null
+  -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF -DSGDR_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" --target sgdr-bench sgdr-bench-worst -j2 >/dev/null
 
 # Every line that must be there, as a fixed string.
