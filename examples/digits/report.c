@@ -95,3 +95,19 @@ void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_
         report_accuracy(mlp_accuracy(m, m->params, test), test->n);
     }
 }
+
+int report_lr_csv(const char *program, const char *path, const double *lr, size_t from,
+                  size_t to, size_t steps_per_epoch)
+{
+    strbuf b;
+    size_t i;
+    int rc;
+    strbuf_init(&b);
+    strbuf_add(&b, "step,epoch,lr\n");
+    for (i = from; i < to; i++)
+        strbuf_printf(&b, "%zu,%zu,%.17g\n", i, i / steps_per_epoch, lr[i]);
+    rc = strbuf_write_file(&b, path);
+    strbuf_free(&b);
+    if (rc != 0) fprintf(stderr, "%s: cannot write %s\n", program, path);
+    return rc;
+}

@@ -34,4 +34,10 @@ int report_epoch(void *ctx, size_t epoch, const epoch_record *r);
  * weights' when no cycle completed. */
 void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_t epochs);
 
+/* Write `path`: the header step,epoch,lr and one row per step from..to-1 of lr[] (indexed
+ * by step), as sgdr-schedule --format csv prints them (%.17g). Returns 0, or -1 with a
+ * message on stderr naming `program` and the file. */
+int report_lr_csv(const char *program, const char *path, const double *lr, size_t from,
+                  size_t to, size_t steps_per_epoch);
+
 #endif

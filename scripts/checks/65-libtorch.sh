@@ -94,7 +94,7 @@ short=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mu
        --lr-decay 0.8 --max-cycles 3 --momentum 0.8)
 "$digits" "${short[@]}" --lr-csv "$tmp/whole.csv" --dump "$tmp/whole.dump" >"$tmp/whole.txt"
 start=$(date +%s.%N)
-for e in 1 2 3 4 5 6 7 8 9; do
+for e in 1 2 3 4 5 6 7 8; do
   "$digits" "${short[@]}" --checkpoint "$tmp/ck$e.pt" --stop-after-epoch "$e" \
     --lr-csv "$tmp/first$e.csv" >"$tmp/first$e.txt"
   grep -q "^checkpoint after epoch $e: " "$tmp/first$e.txt" || problem "stop after epoch $e: no checkpoint line"
@@ -107,7 +107,7 @@ for e in 1 2 3 4 5 6 7 8 9; do
   cmp -s <(tail -n 2 "$tmp/rest$e.txt") <(tail -n 2 "$tmp/whole.txt") \
     || problem "stopped after epoch $e and resumed: the accuracy lines differ"
 done
-echo "stop after each of epochs 1..9 and resume: $(seconds "$start") for 18 runs"
+echo "stop after each of epochs 1..8 and resume: $(seconds "$start") for 16 runs"
 [ "$(awk '$1 ~ /^cycle/ { print $1 }' "$tmp/whole.dump" | sort -u | wc -l)" -eq 3 ] \
   || problem "short run: not 3 snapshots in the dump"
 
