@@ -22,11 +22,15 @@
 #include "options.h"
 #include "report.h"
 #include "rng.h"
+#include "start.h"
 #include "sgdr.h"
 #include "strbuf.h"
 #include "train.h"
 
 #define PROGRAM "sgdr-darknet-digits"
+#define EXIT_STATUS                                                                          \
+    "\nExit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot be\n"     \
+    "read, a file written or a checkpoint loaded.\n"
 
 /* The trainable floats of the net: weights and biases of its connected layers, or (updates
  * = 1) their momentum buffers, in layer order. copy_params moves them to (out = 1) or from
@@ -469,9 +473,7 @@ int main(int argc, char **argv)
 {
     sgdr_scheduler *s = NULL;
     digits_options o;
-    dataset all, train, test;
-    char err[512];
-    double lr;
+    dataset train, test;
     int rc;
 
     cli_c_locale();
@@ -479,50 +481,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", PROGRAM);
         return 1;
     }
-    digits_defaults(s, &o);
-    o.accept = DIGITS_ACCEPT_DUMP;
-    if (digits_parse(argc, argv, s, &o, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for the list of flags.\n", PROGRAM, err,
-                PROGRAM);
-        sgdr_destroy(s);
-        return 2;
-    }
-    if (o.help) {
-        strbuf b;
-        strbuf_init(&b);
-        digits_help(&b, PROGRAM,
-                    "The digits trainer of sgdr-digits in darknet: a 64-H-10 perceptron trained\n"
-                    "by darknet's train_network() (SGD with momentum, float) whose learning rate\n"
-                    "libsgdr sets before every batch, snapshots at cycle ends, the last restored\n"
-                    "at the end, and the snapshot ensemble, on the held-out test images.\n",
-                    o.accept);
-        strbuf_add(&b, "\nExit status: 0 on success, 2 for a bad flag or value, 1 when the data\n"
-                       "cannot be read, a file written or a checkpoint loaded.\n");
-        rc = strbuf_write(&b, stdout) == 0 ? 0 : 1;
-        strbuf_free(&b);
-        sgdr_destroy(s);
-        return rc;
-    }
-    if (dataset_load(o.data, &all, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\n", PROGRAM, err);
-        sgdr_destroy(s);
-        return 1;
-    }
-    rc = 1;
-    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train, &test) != 0) {
-        fprintf(stderr, "%s: out of memory\n", PROGRAM);
-    } else if (sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH,
-                              (double)train_steps_per_epoch(train.n, o.batch_size)) != SGDR_OK ||
-               sgdr_lr_at(s, 0, &lr) != SGDR_OK) {
-        /* parameters valid alone but not together, e.g. --max-lr below --min-lr */
-        fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
-        rc = 2;
-    } else {
+    if (digits_start(argc, argv, PROGRAM,
+                     "The digits trainer of sgdr-digits in darknet: a 64-H-10 perceptron trained\n"
+                     "by darknet's train_network() (SGD with momentum, float) whose learning rate\n"
+                     "libsgdr sets before every batch, snapshots at cycle ends, the last restored\n"
+                     "at the end, and the snapshot ensemble, on the held-out test images.\n",
+                     EXIT_STATUS, DIGITS_ACCEPT_DUMP, s, &o, &train, &test, &rc) == 0) {
         rc = run(s, &o, &train, &test);
+        dataset_free(&train);
+        dataset_free(&test);
     }
-    dataset_free(&all);
-    dataset_free(&train);
-    dataset_free(&test);
     sgdr_destroy(s);
     return rc;
 }

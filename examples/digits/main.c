@@ -26,6 +26,7 @@
 #include "report.h"
 #include "schedflags.h"
 #include "snapshots.h"
+#include "start.h"
 #include "train.h"
 
 #define PROGRAM "sgdr-digits"
@@ -262,9 +263,7 @@ int main(int argc, char **argv)
 {
     sgdr_scheduler *s = NULL;
     digits_options o;
-    dataset all, train, test;
-    char err[512];
-    double lr;
+    dataset train, test;
     int rc;
 
     cli_c_locale();
@@ -272,49 +271,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", PROGRAM);
         return 1;
     }
-    digits_defaults(s, &o);
-    o.accept = ACCEPT;
-    if (digits_parse(argc, argv, s, &o, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for the list of flags.\n", PROGRAM, err,
-                PROGRAM);
-        sgdr_destroy(s);
-        return 2;
-    }
-    if (o.help) {
-        strbuf b;
-        strbuf_init(&b);
-        digits_help(&b, PROGRAM, ABOUT, ACCEPT);
-        strbuf_add(&b,
-                   "\n"
-                   "The directory of --csv and --svg is created if it does not exist. The same\n"
-                   "flags give the same output, byte for byte. A resumed run draws no curves.\n"
-                   "Exit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot\n"
-                   "be read, a file written or a checkpoint loaded.\n");
-        rc = strbuf_write(&b, stdout) == 0 ? 0 : 1;
-        strbuf_free(&b);
-        sgdr_destroy(s);
-        return rc;
-    }
-    if (dataset_load(o.data, &all, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\n", PROGRAM, err);
-        sgdr_destroy(s);
-        return 1;
-    }
-    rc = 1;
-    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train, &test) != 0) {
-        fprintf(stderr, "%s: out of memory\n", PROGRAM);
-    } else if (sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH,
-                              (double)train_steps_per_epoch(train.n, o.batch_size)) != SGDR_OK ||
-               sgdr_lr_at(s, 0, &lr) != SGDR_OK) {
-        /* parameters valid alone but not together, e.g. --max-lr below --min-lr */
-        fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
-        rc = 2;
-    } else {
+    if (digits_start(argc, argv, PROGRAM, ABOUT,
+                     "\n"
+                     "The directory of --csv and --svg is created if it does not exist. The same\n"
+                     "flags give the same output, byte for byte. A resumed run draws no curves.\n"
+                     "Exit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot\n"
+                     "be read, a file written or a checkpoint loaded.\n",
+                     ACCEPT, s, &o, &train, &test, &rc) == 0) {
         rc = run(s, &o, &train, &test);
+        dataset_free(&train);
+        dataset_free(&test);
     }
-    dataset_free(&all);
-    dataset_free(&train);
-    dataset_free(&test);
     sgdr_destroy(s);
     return rc;
 }

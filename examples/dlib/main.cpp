@@ -31,6 +31,7 @@ extern "C" {
 #include "options.h"
 #include "report.h"
 #include "rng.h"
+#include "start.h"
 #include "train.h"
 }
 
@@ -135,13 +136,16 @@ std::uint64_t load(const std::string &path, Trainer &trainer, sgdr::Scheduler &s
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Failure{"--resume " + path + ": cannot read the file", 1};
+    std::string t;
     try {
-        std::string t;
+        dlib::deserialize(t, in);
+    } catch (const dlib::serialization_error &) {
+    }
+    if (t != tag) throw Failure{path + ": not a checkpoint of " + program, 1};
+    try {
         std::uint64_t saved_hidden = 0, epochs = 0, count = 0;
         std::vector<unsigned char> blob;
         std::map<std::uint32_t, Net> saved;
-        dlib::deserialize(t, in);
-        if (t != tag) throw Failure{path + ": not a checkpoint of " + program, 1};
         dlib::deserialize(saved_hidden, in);
         if (saved_hidden != hidden)
             throw Failure{path + ": saved from another model (--hidden " +
@@ -292,59 +296,28 @@ int main(int argc, char **argv)
     cli_c_locale();
     sgdr::Scheduler s;
     digits_options o;
-    char err[512];
-    digits_defaults(s.native_handle(), &o);
-    o.accept = DIGITS_ACCEPT_DUMP;
-    if (digits_parse(argc, argv, s.native_handle(), &o, err, sizeof err) != 0) {
-        std::fprintf(stderr, "%s: %s\nTry '%s --help' for the list of flags.\n", program, err,
-                     program);
-        return 2;
-    }
-    if (o.help) {
-        strbuf b;
-        strbuf_init(&b);
-        digits_help(&b, program,
-                    "The digits trainer of sgdr-digits in dlib: a 64-H-10 perceptron trained by\n"
-                    "dlib's dnn_trainer::train_one_step() with dlib::sgd (momentum), whose\n"
-                    "learning rate libsgdr sets after every batch, snapshots at cycle ends, the\n"
-                    "last restored at the end, and the snapshot ensemble, on the held-out test\n"
-                    "images. dlib refuses a learning rate of 0: so does this trainer, before\n"
-                    "training (exit status 2).\n",
-                    o.accept);
-        strbuf_add(&b, "\nExit status: 0 on success, 2 for a bad flag or value, 1 when the data\n"
-                       "cannot be read, a file written or a checkpoint loaded.\n");
-        int rc = strbuf_write(&b, stdout) == 0 ? 0 : 1;
-        strbuf_free(&b);
-        return rc;
-    }
-    dataset all, train_set, test_set;
-    if (dataset_load(o.data, &all, err, sizeof err) != 0) {
-        std::fprintf(stderr, "%s: %s\n", program, err);
-        return 1;
-    }
+    dataset train_set, test_set;
     int rc = 1;
-    double lr = 0;
-    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train_set, &test_set) != 0) {
-        std::fprintf(stderr, "%s: out of memory\n", program);
-    } else if (sgdr_set_param(s.native_handle(), SGDR_PARAM_STEPS_PER_EPOCH,
-                              static_cast<double>(train_steps_per_epoch(train_set.n,
-                                                                        o.batch_size))) !=
-                   SGDR_OK ||
-               sgdr_lr_at(s.native_handle(), 0, &lr) != SGDR_OK) {
-        /* parameters valid alone but not together, e.g. --max-lr below --min-lr */
-        std::fprintf(stderr, "%s: %s\n", program, sgdr_last_error(s.native_handle()));
-        rc = 2;
-    } else {
-        try {
-            rc = run(s, o, train_set, test_set);
-        } catch (const Failure &e) {
-            std::fprintf(stderr, "%s: %s\n", program, e.message.c_str());
-            rc = e.status;
-        } catch (const std::exception &e) {
-            std::fprintf(stderr, "%s: %s\n", program, e.what());
-        }
+    if (digits_start(argc, argv, program,
+                     "The digits trainer of sgdr-digits in dlib: a 64-H-10 perceptron trained by\n"
+                     "dlib's dnn_trainer::train_one_step() with dlib::sgd (momentum), whose\n"
+                     "learning rate libsgdr sets after every batch, snapshots at cycle ends, the\n"
+                     "last restored at the end, and the snapshot ensemble, on the held-out test\n"
+                     "images. dlib refuses a learning rate of 0: so does this trainer, before\n"
+                     "training (exit status 2).\n",
+                     "\nExit status: 0 on success, 2 for a bad flag or value, 1 when the data\n"
+                     "cannot be read, a file written or a checkpoint loaded.\n",
+                     DIGITS_ACCEPT_DUMP, s.native_handle(), &o, &train_set, &test_set, &rc) != 0)
+        return rc;
+    try {
+        rc = run(s, o, train_set, test_set);
+    } catch (const Failure &e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.message.c_str());
+        rc = e.status;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        rc = 1;
     }
-    dataset_free(&all);
     dataset_free(&train_set);
     dataset_free(&test_set);
     return rc;
