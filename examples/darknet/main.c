@@ -402,10 +402,7 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     if (first > 0) printf("(resumed from %s after epoch %ld)\n", o->resume, first);
     pr.s = s;
     pr.epochs = o->epochs;
-    for (i = 0; i < train->n; i++) order[i] = i;
-    rng_seed(&r, o->seed);
-    /* a resumed run replays the shuffles of the epochs already trained: the same batches */
-    for (epoch = 0; epoch < (size_t)first; epoch++) rng_shuffle(&r, order, train->n);
+    rng_order_start(&r, order, train->n, o->seed, (size_t)first);
     for (epoch = (size_t)first; epoch < o->epochs; epoch++) {
         epoch_record rec = {0};
         uint64_t before = 0, after = 0, last = 0;
@@ -415,11 +412,7 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
         if (train_epoch(s, net, x, y, order, train->n, o->batch_size, epoch, elr, &rec.loss) !=
             SGDR_OK)
             goto sgdr_failed;
-        rec.lr_max = rec.lr_min = elr[0];
-        for (i = 1; i < spe; i++) {
-            if (elr[i] > rec.lr_max) rec.lr_max = elr[i];
-            if (elr[i] < rec.lr_min) rec.lr_min = elr[i];
-        }
+        report_lr_range(&rec, elr, spe);
         set_batch_network(net, (int)o->batch_size);
         rec.test_accuracy = accuracy(net, tx, test, NULL);
         sgdr_get_progress(s, SGDR_PROGRESS_SNAPSHOTS, &after);
@@ -444,17 +437,8 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
 
     printf("\n");
     set_batch_network(net, (int)o->batch_size);
-    if (st.restored >= 0) {
-        printf("restored snapshot (end of cycle %ld): test accuracy ", st.restored + 1);
-        report_accuracy(accuracy(net, tx, test, NULL), test->n);
-        printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
-               st.count);
-        report_accuracy(ensemble_accuracy(&st, tx, test), test->n);
-    } else {
-        printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
-               o->epochs);
-        report_accuracy(accuracy(net, tx, test, NULL), test->n);
-    }
+    report_final(st.restored, st.count, accuracy(net, tx, test, NULL),
+                 st.restored >= 0 ? ensemble_accuracy(&st, tx, test) : 0, test->n, o->epochs);
     rc = o->dump != NULL && write_dump(o->dump, &st) != 0;
     goto out;
 sgdr_failed:

@@ -238,10 +238,8 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
     if (first > 0) std::printf("(resumed from %s after epoch %" PRIu64 ")\n", o.resume, first);
     report_progress pr{s.native_handle(), o.epochs};
     std::vector<std::size_t> order(train.x.size());
-    for (std::size_t i = 0; i < order.size(); i++) order[i] = i;
     rng r;
-    rng_seed(&r, o.seed);
-    for (std::uint64_t e = 0; e < first; e++) rng_shuffle(&r, order.data(), order.size());
+    rng_order_start(&r, order.data(), order.size(), o.seed, first);
     Images batch_order;
     for (std::size_t epoch = first; epoch < o.epochs; epoch++) {
         const std::uint64_t before = s.snapshots();
@@ -255,8 +253,7 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
         double *elr = lr.data() + epoch * spe;
         train_epoch(s, net, opt, batch_order.x, batch_order.y, o.batch_size, epoch, elr);
         epoch_record rec{};
-        rec.lr_max = *std::max_element(elr, elr + spe);
-        rec.lr_min = *std::min_element(elr, elr + spe);
+        report_lr_range(&rec, elr, spe);
         /* tiny-dnn's train() reports no loss: the mean over the training set after the epoch */
         rec.loss = static_cast<double>(net.get_loss<tiny_dnn::cross_entropy_multiclass>(
                        train.x, train.t)) /
@@ -280,18 +277,10 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
         return 1;
 
     std::printf("\n");
-    if (!snaps.empty()) {
-        std::printf("restored snapshot (end of cycle %" PRIu64 "): test accuracy ",
-                    s.progress(SGDR_PROGRESS_LAST_SNAPSHOT) + 1);
-        report_accuracy(accuracy(net, test), test_set.n);
-        std::printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
-                    snaps.size());
-        report_accuracy(ensemble_accuracy(net, snaps, test), test_set.n);
-    } else {
-        std::printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
-                    o.epochs);
-        report_accuracy(accuracy(net, test), test_set.n);
-    }
+    const long restored =
+        snaps.empty() ? -1 : static_cast<long>(s.progress(SGDR_PROGRESS_LAST_SNAPSHOT));
+    report_final(restored, snaps.size(), accuracy(net, test),
+                 restored >= 0 ? ensemble_accuracy(net, snaps, test) : 0, test_set.n, o.epochs);
     if (o.dump != nullptr) dump(o.dump, net, snaps);
     return 0;
 }
