@@ -107,7 +107,7 @@ static void refusals_name_both(void **state)
     }
 }
 
-/* Every batch of a run through three cycles, against the formula of SPEC §5 written out
+/* Every batch of a run through three cycles, against the formula of docs/SPEC.md §3.7 written out
  * here, and sgdr_lr_at bit-equal to the callbacks. */
 static int keep_lr(void *user, double lr)
 {

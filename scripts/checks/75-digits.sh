@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+  -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr-digits sgdr-schedule >/dev/null
 digits=$build/examples/digits/sgdr-digits
 tmp=$(mktemp -d)
@@ -115,7 +116,8 @@ rc=0
 [ "$rc" -eq 1 ] && grep -q 'not a checkpoint' "$tmp/bad.err" || problem "--resume of a CSV file: exit $rc"
 
 # 6. Without zlib: reads a plain copy and trains to the same numbers.
-cmake -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+  -DSGDR_BUILD_EXAMPLES=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON >/dev/null
 cmake --build "$build-nozlib" -j2 --target sgdr-digits >/dev/null
 gzip -dc data/digits.csv.gz >"$tmp/digits.csv"
