@@ -25,7 +25,7 @@ problem() { echo "FAIL: $*"; fail=1; }
 seconds() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }'; }
 
 start=$(date +%s.%N)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON \
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON \
   >"$tmp/configure.log"
 if grep 'not found: examples/\(darknet\|tinydnn\|dlib\)' "$tmp/configure.log"; then
   echo "69-frameworks: install darknet, tiny-dnn, libcereal-dev, libgemmlowp-dev, libstb-dev and libdlib-dev" >&2
@@ -151,7 +151,7 @@ done
 # 6. Without the frameworks the rest still configures and builds, and the trainers are left
 #    out with a message.
 nf=$build-without
-cmake -S . -B "$nf" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON \
+cmake -DSGDR_WERROR=ON -S . -B "$nf" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_dlib=ON -DDARKNET_LIBRARY=IGNORE -DTINYDNN_INCLUDE_DIR=IGNORE \
   >"$tmp/nf.log"
 for fw in darknet tinydnn dlib; do
