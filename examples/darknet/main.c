@@ -61,10 +61,21 @@ static size_t copy_params(network *net, float *buf, int out, int updates)
 typedef struct weight_store {
     network *net;
     size_t n, count;
-    uint32_t cycle[64];
-    float *w[64];
+    uint32_t *cycle;
+    float **w;
     long restored; /* cycle put back at the end, -1 if none */
 } weight_store;
+
+/* Room for one more snapshot: 0 or -1. */
+static int store_grow(weight_store *st)
+{
+    uint32_t *cycle = realloc(st->cycle, (st->count + 1) * sizeof *cycle);
+    float **w = cycle != NULL ? realloc(st->w, (st->count + 1) * sizeof *w) : NULL;
+    if (cycle != NULL) st->cycle = cycle;
+    if (w == NULL) return -1;
+    st->w = w;
+    return (st->w[st->count] = malloc(st->n * sizeof(float))) != NULL ? 0 : -1;
+}
 
 /* sgdr_snapshot_fn: keep the weights as the snapshot of `cycle` (again: replace it). */
 static int store_take(void *user, uint32_t cycle)
@@ -72,9 +83,8 @@ static int store_take(void *user, uint32_t cycle)
     weight_store *st = user;
     size_t i = 0;
     while (i < st->count && st->cycle[i] != cycle) i++;
-    if (i == 64) return -1;
     if (i == st->count) {
-        if ((st->w[i] = malloc(st->n * sizeof(float))) == NULL) return -1;
+        if (store_grow(st) != 0) return -1;
         st->cycle[st->count++] = cycle;
     }
     copy_params(st->net, st->w[i], 1, 0);
@@ -281,12 +291,12 @@ static long read_checkpoint(const char *path, network *net, weight_store *st,
     }
     memcpy(head, bytes + sizeof magic, sizeof head);
     if (head[1] != st->n) {
-        snprintf(err, sizeof err, "%s: a model of %llu weights, but --hidden %zu makes %zu "
-                 "(another model)", path, (unsigned long long)head[1], net->layers[0].outputs
-                 > 0 ? (size_t)net->layers[0].outputs : 0, st->n);
+        snprintf(err, sizeof err, "%s: a model of %llu weights, but --hidden %d makes %zu "
+                 "(another model)", path, (unsigned long long)head[1], net->layers[0].outputs,
+                 st->n);
         goto bad;
     }
-    if (head[2] > 64 || head[3] > len || head[4] > len ||
+    if (head[2] > len || head[3] > len || head[4] > len ||
         len != sizeof magic + sizeof head + head[3] + fbytes + head[2] * (8 + fbytes) + head[4]) {
         snprintf(err, sizeof err, "%s: truncated or damaged (%zu bytes)", path, len);
         goto bad;
@@ -321,7 +331,7 @@ static long read_checkpoint(const char *path, network *net, weight_store *st,
     for (i = 0; i < head[2]; i++, p += 8 + fbytes) {
         uint64_t cycle;
         memcpy(&cycle, p, 8);
-        if ((st->w[i] = malloc(fbytes)) == NULL) {
+        if (store_grow(st) != 0) {
             snprintf(err, sizeof err, "out of memory");
             goto bad;
         }
@@ -445,6 +455,8 @@ sgdr_failed:
     fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
 out:
     for (i = 0; i < st.count; i++) free(st.w[i]);
+    free(st.w);
+    free(st.cycle);
     if (net != NULL) free_network(net);
     free_rows(x, y);
     free_rows(tx, ty);
