@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
-# version script) and every public name of sgdr.h, and shows the header's version; every
-# relative link and anchor in the Markdown resolves; the figures are what sgdr-schedule draws
+# version script) and every public name of sgdr.h, and shows the header's version; the
+# header's, API.md's and the man page's lists of statuses and parameters are the library's
+# (scripts/checks/describe_drift.py); every relative link and anchor in the Markdown
+# resolves; the figures are what sgdr-schedule draws
 # today; the C guide's program compiles warning-free and prints what the guide shows; the
 # PyTorch guide's example trains to the accuracy it claims; the comparison guide's PyTorch
 # and libsgdr numbers hold; these are all the blocks marked <!-- doc-test: 80-docs -->
@@ -39,6 +41,12 @@ for d in MAJOR MINOR PATCH STRING; do
   shown=$(grep "^#define SGDR_VERSION_$d " docs/API.md || true)
   [ -n "$shown" ] && grep -qxF -- "$shown" include/sgdr.h || problem "docs/API.md shows '$shown', include/sgdr.h differs"
 done
+
+# 1b. The statuses and parameters the header's enums and table, API.md's tables, the man
+#     page and sgdr-schedule --help list are the library's own (sgdr_status_name,
+#     sgdr_param_describe): names, values, defaults, ranges, the release that added each.
+"$py" scripts/checks/describe_drift.py "$lib/libsgdr.so.1" "$tool" ||
+  problem "a list of statuses or parameters differs from the library (above)"
 
 # 2. Relative links and anchors in README.md and docs/ resolve.
 "$py" - README.md docs/*.md docs/guides/*.md <<'PY' || problem "broken links (above)"
