@@ -158,7 +158,7 @@ fi
 # 7. Without libtorch everything else still builds, and the trainer is left out.
 nt=$build-without
 start=$(date +%s.%N)
-cmake -DSGDR_WERROR=ON -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_EXAMPLES=ON -DSGDR_BUILD_BENCH=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_EXAMPLES=ON -DSGDR_BUILD_BENCH=OFF -DSGDR_BUILD_FRAMEWORK_EXAMPLES=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >"$tmp/nt.log"
 grep -q 'libtorch not found' "$tmp/nt.log" || problem "without libtorch: no message that the trainer is left out"
 cmake --build "$nt" -j2 >"$tmp/nt-build.log" 2>&1 || { cat "$tmp/nt-build.log"; problem "without libtorch: the build fails"; }
