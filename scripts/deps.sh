@@ -97,7 +97,8 @@ SGDR_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev valgrind abigail-tool
                     python3 python3-numpy python3-pytest python3-torch
                     python3-build python3-venv python3-setuptools python3-wheel python3-pip
                     gcc-multilib g++-multilib libcmocka-dev:i386 lintian dpkg-dev fakeroot file
-                    libtorch-dev libopenmpi-dev openmpi-bin time)
+                    libtorch-dev libopenmpi-dev openmpi-bin time
+                    darknet tiny-dnn libcereal-dev libgemmlowp-dev libstb-dev libdlib-dev)
 
 # Node.js and npm for the JavaScript binding's tests. A Node.js that is already installed
 # (from another repository, with its own npm) is kept; Debian's are installed only when there
