@@ -60,16 +60,17 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
                     next_cycle_length(c, p->cycle_length));
 }
 
-/* x86 without SSE4.1 has no ceil instruction, and the compiler's inline replacement
- * doubles the latency of a cycle of the walk: where the loader supports it (glibc's ifunc;
- * uClibc defines __GLIBC__ without it), the walk is compiled twice and the CPU picks (the
- * same bits either way: ceil is exact). gcc only: clang (14 at least) gives the resolver of
- * a static function a global name ("walk.resolver"), which would clash in a static link. */
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6 && \
-    (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__) && !defined(__UCLIBC__)
-#define SGDR_WALK_CLONES __attribute__((target_clones("sse4.1", "default")))
+/* x86 before SSE4.1 has no instruction for ceil, and the call that replaces it doubles the
+ * cost of a cycle of the walk. So on x86 the search is compiled twice, once for SSE4.1, and
+ * the CPU is asked which to run (ceil is exact: the same bits either way). The copies are
+ * made by inlining one body into two functions, and picked by a plain test: no ifunc, which
+ * some loaders, static links and sanitizers cannot take. */
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    ((defined(__GNUC__) && __GNUC__ >= 5) || defined(__clang__))
+#define SGDR_SEARCH_SSE41 1
+#define SGDR_INLINE __attribute__((always_inline)) inline
 #else
-#define SGDR_WALK_CLONES
+#define SGDR_INLINE inline
 #endif
 
 /* Whether n cycles of lengths L, L+d, ..., L+(n-1)d fit in `left` epochs:
@@ -85,7 +86,7 @@ static int run_fits(uint64_t n, uint64_t L, uint64_t d, uint64_t left)
 
 /* Whether the cycle after one of length x (x + d < 2^53) is at most x + d epochs long:
  * next_cycle_length()'s own double arithmetic. */
-static int grows_at_most(double m, uint64_t x, uint64_t d)
+static SGDR_INLINE int grows_at_most(double m, uint64_t x, uint64_t d)
 {
     return ceil((double)x * m) <= (double)(x + d);
 }
@@ -103,8 +104,7 @@ static int grows_at_most(double m, uint64_t x, uint64_t d)
  * the recurrence itself, so the estimate decides the speed and never the result. Runs shorter
  * than about eight cycles (d * (m-1) > 1/8) are left to the walk, which is cheaper there; the
  * binade limit costs one extra run per power of two. */
-SGDR_WALK_CLONES
-static void run_jumps(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+static SGDR_INLINE void run_jumps(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
                       uint64_t *length)
 {
     const double m = c->mult_factor, eps = m - 1.0; /* exact: m is in (1, 2) here */
@@ -166,8 +166,7 @@ static int dyadic(double m, uint64_t *a, uint64_t *b)
 /* Cycle by cycle towards the cycle of epoch e: next_cycle_length() with the length kept as
  * a double too (converting from uint64_t is slow; ceil of a double is exactly the integer it
  * names, and below 2^62 it converts through int64_t). */
-SGDR_WALK_CLONES
-static void walk(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+static SGDR_INLINE void walk(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
                  uint64_t *length)
 {
     uint64_t n = *k, at = *start, L = *length;
@@ -180,6 +179,35 @@ static void walk(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
     }
     *k = n, *start = at, *length = L;
 }
+
+/* The cycle of epoch e (from cycle *k of *length epochs starting at epoch *start), for a
+ * factor above 1. */
+static SGDR_INLINE void search(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+                               uint64_t *length)
+{
+    uint64_t a, b;
+    if (c->mult_factor < 1.25) run_jumps(c, e, k, start, length);
+    /* A factor a / 2^b (1.5, 2, 3, 10, ...): while L * a < 2^53 the product L * factor
+     * is exact in double precision, and its ceil is an integer division. */
+    if (dyadic(c->mult_factor, &a, &b)) {
+        while (*length < ((uint64_t)1 << 53) / a && e - *start >= *length &&
+               (c->max_cycles == 0 || *k < c->max_cycles)) {
+            *start += *length;
+            *length = (*length * a + ((uint64_t)1 << b) - 1) >> b;
+            ++*k;
+        }
+    }
+    walk(c, e, k, start, length);
+}
+
+#ifdef SGDR_SEARCH_SSE41
+__attribute__((target("sse4.1"))) static void search_sse41(const sgdr_config *c, uint64_t e,
+                                                           uint64_t *k, uint64_t *start,
+                                                           uint64_t *length)
+{
+    search(c, e, k, start, length);
+}
+#endif
 
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
 {
@@ -205,19 +233,12 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
         if (c->max_cycles != 0 && k > c->max_cycles) k = c->max_cycles;
         start = k * length;
     } else {
-        uint64_t a, b;
-        if (c->mult_factor < 1.25) run_jumps(c, e, &k, &start, &length);
-        /* A factor a / 2^b (1.5, 2, 3, 10, ...): while L * a < 2^53 the product L * factor
-         * is exact in double precision, and its ceil is an integer division. */
-        if (dyadic(c->mult_factor, &a, &b)) {
-            while (length < ((uint64_t)1 << 53) / a && e - start >= length &&
-                   (c->max_cycles == 0 || k < c->max_cycles)) {
-                start += length;
-                length = (length * a + ((uint64_t)1 << b) - 1) >> b;
-                k++;
-            }
-        }
-        walk(c, e, &k, &start, &length);
+#ifdef SGDR_SEARCH_SSE41
+        if (__builtin_cpu_supports("sse4.1")) {
+            search_sse41(c, e, &k, &start, &length);
+        } else
+#endif
+            search(c, e, &k, &start, &length);
     }
     enter_cycle(c, p, k, start, length);
     p->pos = step - warm - start * spe;

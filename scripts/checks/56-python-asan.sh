@@ -24,7 +24,11 @@ nm -D -u "$lib" | grep __asan_init >/dev/null ||
 asan=$(gcc -print-file-name=libasan.so)
 [ -f "$asan" ] || { echo "56-python-asan: no libasan.so from gcc" >&2; exit 1; }
 
-export LD_PRELOAD="$asan" SGDR_LIBRARY="$lib" PYTHONDONTWRITEBYTECODE=1
+# libstdc++ right after the runtime: ASan wraps __cxa_throw only if libstdc++ is there when
+# it starts, and Python is no C++ program (without it, the first C++ exception PyTorch
+# throws, such as the bool() of a two-element tensor, stops the process in ASan's CHECK).
+cxx=$(gcc -print-file-name=libstdc++.so.6)
+export LD_PRELOAD="$asan $cxx" SGDR_LIBRARY="$lib" PYTHONDONTWRITEBYTECODE=1
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 unset SGDR_TEST_INSTALLED
