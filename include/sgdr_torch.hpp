@@ -302,8 +302,11 @@ public:
     /* Continue the run saved by save() in `archive`: counters, schedule, group scales and
      * snapshots are replaced, the model and optimizer loaded, every group's lr set. The
      * archive is checked (state blob, scales, snapshot shapes against the model) before
-     * anything changes. */
-    void load(::torch::serialize::InputArchive &archive)
+     * anything changes. A `steps_per_epoch` other than 0 continues the run with that many
+     * batches per epoch (a resume with another batch size or number of workers, see
+     * Scheduler::set_steps_per_epoch); a checkpoint is taken at an epoch end, where that
+     * is always exact. */
+    void load(::torch::serialize::InputArchive &archive, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive mine, model, opt;
         std::vector<unsigned char> blob;
@@ -323,6 +326,7 @@ public:
         scales = detail::scales(opt_->param_groups(), scales);
         Scheduler probe; /* checks the blob before this scheduler changes */
         probe.load_state(blob);
+        if (steps_per_epoch != 0) blob = probe.set_steps_per_epoch(steps_per_epoch).save_state();
         detail::torch_call(SGDR_ECORRUPT, "loading the model or optimizer from the archive", [&] {
             if (keeper_) keeper_->model->load(model);
             opt_->load(opt);
@@ -344,11 +348,11 @@ public:
         save(archive);
         detail::torch_call(SGDR_EIO, "cannot write " + path, [&] { archive.save_to(path); });
     }
-    void load(const std::string &path)
+    void load(const std::string &path, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive archive;
         detail::torch_call(SGDR_EIO, "cannot read " + path, [&] { archive.load_from(path); });
-        load(archive);
+        load(archive, steps_per_epoch);
     }
 
 private:
