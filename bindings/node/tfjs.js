@@ -32,7 +32,9 @@ export class SGDRScheduler extends tf.Callback {
    * The seed's arguments (minLr, maxLr, stepsPerEpoch, lrDecay, cycleLength, multFactor) and
    * libsgdr's others (restartMode, warmupEpochs, warmupStartLr, maxCycles, restoreAtEnd and,
    * with libsgdr 1.1, cycleWarmupSteps). stepsPerEpoch may be left out: it is then taken
-   * from fit()'s samples and batch size at onTrainBegin. keepSnapshots is how many
+   * from fit()'s samples and batch size at onTrainBegin; a run restored with
+   * scheduler.loadState() continues under fit()'s batch count, whatever it was saved with.
+   * keepSnapshots is how many
    * end-of-cycle copies of the weights to keep (the most recent ones; default 1).
    */
   constructor({
@@ -117,6 +119,13 @@ export class SGDRScheduler extends tf.Callback {
       }
       this.scheduler.setParam('stepsPerEpoch', batches);
     } else if (batches !== undefined && batches !== this.scheduler.getParam('stepsPerEpoch')) {
+      if (this.scheduler.running) {
+        // a run restored by loadState and fit() with another batch size: it goes on at the
+        // same epoch with the schedule of a run that had this many batches from the start
+        this.scheduler.setParam('stepsPerEpoch', batches);
+        this.scheduler.onTrainBegin();
+        return;
+      }
       throw new SgdrError(Status.ECONFIG, `stepsPerEpoch (${this.scheduler.getParam(
         'stepsPerEpoch')}) differs from the ${batches} batches fit() trains per epoch ` +
         `(${p.samples} samples, batch size ${p.batchSize})`);
