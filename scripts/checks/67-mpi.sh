@@ -105,6 +105,12 @@ if run 4 --batch-size 32 --checkpoint "$tmp/e" --stop-after-epoch 7 >"$tmp/e.txt
       tail -n +2 "$tmp/f.rank$r.csv" | cmp -s - <(tail -n +$((2 + 7 * 23)) "$tmp/schedule23.csv") \
         || problem "batch 32 -> 64: rank $r's learning rates after epoch 7 differ from sgdr-schedule's for 23 steps per epoch"
     done
+    # the worked example in docs/guides/distributed.md is this run's output
+    /usr/bin/python3 scripts/checks/md_block.py docs/guides/distributed.md text 2 | grep -v '^\.\.\.$' >"$tmp/guide-f.txt"
+    [ -s "$tmp/guide-f.txt" ] || problem "distributed.md: no worked example of a resume with batch 64"
+    while IFS= read -r line; do
+      grep -qxF -- "$line" "$tmp/f.txt" || problem "distributed.md's worked example shows a line the resumed run does not print: $line"
+    done <"$tmp/guide-f.txt"
     acc=$(accuracy "$tmp/f.txt")
     echo "np 4, batch 32 -> np 2, batch 64 after epoch 7: restored snapshot $acc"
     awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.95) }' || problem "batch 32 -> 64: restored snapshot accuracy '$acc' < 0.95"
