@@ -177,7 +177,8 @@ void help()
                   "  --checkpoint PATH        with --stop-after-epoch E: save the run after\n"
                   "                           epoch E to PATH and stop\n"
                   "  --resume PATH            continue the run saved in PATH (its schedule and\n"
-                  "                           counters; the other flags as when it was saved)\n"
+                  "                           counters; the other flags as when it was saved,\n"
+                  "                           but --batch-size may change)\n"
                   "  --dump PATH              the final weights and every snapshot, exactly (%%a)\n"
                   "  --help                   print this help and exit\n"
                   "\n"
@@ -310,12 +311,9 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
         } catch (const c10::Error &e) {
             return fail("cannot read " + f.resume + ": " + e.what_without_backtrace());
         }
-        sched.load(archive);
-        if (sched.scheduler().get(SGDR_PARAM_STEPS_PER_EPOCH) != static_cast<double>(spe))
-            return fail(f.resume + " was saved with " +
-                        std::to_string(static_cast<std::uint64_t>(
-                            sched.scheduler().get(SGDR_PARAM_STEPS_PER_EPOCH))) +
-                        " batches per epoch, this run has " + std::to_string(spe));
+        /* Another --batch-size is another number of batches per epoch: the run goes on at
+         * the same epoch with the schedule of a run that had this many from the start. */
+        sched.load(archive, spe);
         torch::Tensor state, saved_order;
         archive.read("trainer_rng", state);
         archive.read("trainer_order", saved_order);
