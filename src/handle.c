@@ -76,6 +76,7 @@ static sgdr_status rescale_run(sgdr_scheduler *s, const sgdr_config *next)
     uint64_t b2;
     double lr;
     sgdr_status st;
+    if (to == from) return SGDR_OK; /* nothing moves, not even a run whose epochs were uneven */
     if (b % q != 0)
         return sgdr_fail(s, SGDR_EORDER, "cannot change steps_per_epoch from %llu to %llu after "
                          "%llu batches of epoch %llu: %llu * %llu / %llu is not whole; the "
