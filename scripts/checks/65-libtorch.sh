@@ -128,7 +128,7 @@ status_of --resume "$tmp/whole.csv"
 # sgdr-schedule's learning rates for 23.
 status_of "${short[@]}" --batch-size 64 --resume "$tmp/ck3.pt" --lr-csv "$tmp/b64.csv"
 [ "$rc" -eq 0 ] || problem "--resume with another --batch-size: exit $rc, $(cat "$tmp/err")"
-"$schedule" --steps-per-epoch 23 --epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 \
+"$schedule" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch 23 --epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 \
   --mult-factor 2 --lr-decay 0.8 --max-cycles 3 --format csv >"$tmp/b64.expected"
 [ "$(wc -l <"$tmp/b64.csv")" -eq $((1 + 6 * 23)) ] \
   && cmp -s <(tail -n +2 "$tmp/b64.csv") <(tail -n +$((2 + 3 * 23)) "$tmp/b64.expected") \
