@@ -150,7 +150,10 @@ static sgdr_status do_set_param(side *x, const void *args)
 {
     const param_args *a = args;
     sgdr_status st = sgdr_set_param(x->s, (sgdr_param)a->p, a->v);
-    CHECK(st == SGDR_OK || st == SGDR_EBADPARAM || st == SGDR_EVALUE || st == SGDR_EORDER);
+    /* steps_per_epoch during a run also checks the configuration and calls set_lr */
+    CHECK(st == SGDR_OK || st == SGDR_EBADPARAM || st == SGDR_EVALUE || st == SGDR_EORDER ||
+          (a->p == SGDR_PARAM_STEPS_PER_EPOCH &&
+           (st == SGDR_ECONFIG || st == SGDR_EHOOK_SET_LR)));
     return st;
 }
 
