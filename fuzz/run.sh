@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build the libFuzzer targets with Debian's clang (fuzzer, address and undefined-behaviour
-# sanitizers, straight from the library's sources) and run each for a bounded time.
+# Build the libFuzzer targets through CMake (the `fuzz` preset: clang, the library's own
+# flags plus fuzzer coverage and the address and undefined-behaviour sanitizers; see
+# fuzz/CMakeLists.txt) and run each for a bounded time.
 #
 #   bash fuzz/run.sh [SECONDS] [WORKDIR]
 #
-# SECONDS per target (default 45), WORKDIR for the binaries, the growing corpus and any
-# crash input (default a fresh temporary directory, removed after a clean run and kept
-# after a finding). The seed corpus in fuzz/corpus/<target> is read, never written. Exits non-zero on any finding (crash, sanitizer report, failed
-# invariant, timeout, leak) or if the tools are missing.
+# SECONDS per target (default 45), WORKDIR for the growing corpus and any crash input
+# (default a fresh temporary directory, removed after a clean run and kept after a finding);
+# the binaries are in build/fuzz/fuzz. The starting corpus in fuzz/corpus/<target> is read,
+# never written. Exits non-zero on any finding (crash, sanitizer report, failed invariant,
+# timeout, leak) or if the tools are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-45}
@@ -28,15 +30,16 @@ if [ ! -f "$runtime" ] && ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt
   exit 1
 fi
 
-flags=(-g -O1 -std=c99 -Wall -Wextra -Werror
-       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-       -Iinclude -Isrc -DSGDR_BUILDING -D_POSIX_C_SOURCE=200809L)
+build=build/fuzz
+if ! { cmake --preset fuzz -B "$build" && cmake --build "$build" -j2; } >"$work/build.log" 2>&1; then
+  cat "$work/build.log" >&2
+  echo "fuzz: the fuzz targets do not build" >&2
+  exit 1
+fi
 for target in fuzz_load_state fuzz_api; do
-  echo "fuzz: building $target"
-  clang "${flags[@]}" -o "$work/$target" "fuzz/$target.c" src/*.c -lm
   mkdir -p "$work/corpus-$target" "$work/artifacts-$target"
   echo "fuzz: running $target for $seconds s"
-  if ! "$work/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  if ! "$build/fuzz/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" \
        "$work/corpus-$target" "fuzz/corpus/$target" > "$work/$target.log" 2>&1; then
     echo "fuzz: $target FOUND A PROBLEM; input in $work/artifacts-$target/" >&2

@@ -82,15 +82,15 @@ extern "C" {
 #endif
 
 #define SGDR_VERSION_MAJOR 1
-#define SGDR_VERSION_MINOR 1
+#define SGDR_VERSION_MINOR 2
 #define SGDR_VERSION_PATCH 0
-/* 10000*major + 100*minor + patch: 10100 for 1.1.0. Compare with sgdr_version_number() to
+/* 10000*major + 100*minor + patch: 10200 for 1.2.0. Compare with sgdr_version_number() to
  * detect a header/library mismatch at run time. */
 #define SGDR_VERSION_NUMBER \
     (SGDR_VERSION_MAJOR * 10000 + SGDR_VERSION_MINOR * 100 + SGDR_VERSION_PATCH)
-#define SGDR_VERSION_STRING "1.1.0"
+#define SGDR_VERSION_STRING "1.2.0"
 
-/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10100 for 1.1.0). */
+/* The version of the library actually loaded, as SGDR_VERSION_NUMBER (10200 for 1.2.0). */
 SGDR_API unsigned sgdr_version_number(void);
 
 /* The version of the library actually loaded, as "major.minor.patch". Static storage. */
@@ -142,27 +142,26 @@ typedef enum sgdr_status {
 
 /* Schedule parameters, set with sgdr_set_param() and read with sgdr_get_param(). The values
  * are fixed forever; new parameters are appended. Integer parameters are passed as doubles
- * and must hold an exact integer. Defaults and valid ranges:
+ * and must hold an exact integer. Defaults and the range of each value alone (what
+ * sgdr_param_describe() reports; the rules between parameters are sgdr_set_param()'s):
  *
- *   SGDR_PARAM_MIN_LR            floor of every cycle            required  finite, >= 0
- *   SGDR_PARAM_MAX_LR            peak of the first cycle         required  finite, > min_lr
- *   SGDR_PARAM_STEPS_PER_EPOCH   batches in one epoch            required  integer >= 1
- *   SGDR_PARAM_LR_DECAY          peak multiplier per restart     1         finite, > 0
- *   SGDR_PARAM_CYCLE_LENGTH      epochs in the first cycle       10        integer >= 1
- *   SGDR_PARAM_MULT_FACTOR       C[k+1] = ceil(C[k] * factor)    2         finite, 1, or
- *                                                                           <= 1 + 2^-33, or
- *                                                                           >= 1.0005
- *   SGDR_PARAM_RESTART_MODE      SGDR_RESTART_PEAK or _KERAS_SEED 0        0 or 1
- *   SGDR_PARAM_WARMUP_EPOCHS     linear warm-up (peak mode only) 0         integer >= 0
- *   SGDR_PARAM_WARMUP_START_LR   lr of the first warm-up batch   0         finite, 0..max_lr
- *   SGDR_PARAM_MAX_CYCLES        cycles, then hold min_lr; 0=inf 0         integer >= 0
- *   SGDR_PARAM_RESTORE_AT_END    on_train_end restores snapshot  1         0 or 1
- *   SGDR_PARAM_HISTORY           record lr and metrics per batch 1         0 or 1
- *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise from     0         integer >= 0
- *                                min_lr to the peak at the start
- *                                of every cycle (peak mode, 1.1)
+ *   parameter                     meaning                          default   range
+ *   SGDR_PARAM_MIN_LR             floor of every cycle             required  finite, >= 0
+ *   SGDR_PARAM_MAX_LR             peak of the first cycle          required  finite, > 0
+ *   SGDR_PARAM_STEPS_PER_EPOCH    batches in one epoch             required  integer 1 .. 2^32-1
+ *   SGDR_PARAM_LR_DECAY           peak multiplier per restart      1         finite, > 0
+ *   SGDR_PARAM_CYCLE_LENGTH       epochs in the first cycle        10        integer 1 .. 2^32-1
+ *   SGDR_PARAM_MULT_FACTOR        C[k+1] = ceil(C[k] * factor)     2         finite, >= 1
+ *   SGDR_PARAM_RESTART_MODE       SGDR_RESTART_PEAK or _KERAS_SEED  0        0 or 1
+ *   SGDR_PARAM_WARMUP_EPOCHS      linear warm-up (peak mode only)  0         integer 0 .. 2^32-1
+ *   SGDR_PARAM_WARMUP_START_LR    lr of the first warm-up batch    0         finite, >= 0
+ *   SGDR_PARAM_MAX_CYCLES         cycles, then hold min_lr; 0=inf  0         integer 0 .. 2^32-1
+ *   SGDR_PARAM_RESTORE_AT_END     on_train_end restores snapshot   1         0 or 1
+ *   SGDR_PARAM_HISTORY            record lr and metrics per batch  1         0 or 1
+ *   SGDR_PARAM_CYCLE_WARMUP_STEPS batches of linear rise (1.1)     0         integer 0 .. 2^32-1
  *
- * With cycle_warmup_steps V > 0, batch b of cycle k (peak P[k], N[k] batches) trains at
+ * cycle_warmup_steps (since 1.1) starts every cycle (peak mode) with a linear rise from
+ * min_lr: with V > 0, batch b of cycle k (peak P[k], N[k] batches) trains at
  * min_lr + (P[k] - min_lr) * b / V while b < V, then at
  * min_lr + 0.5 * (P[k] - min_lr) * (1 + cos(pi * min(1, (b - V) / (N[k] - V)))).
  *
@@ -323,6 +322,42 @@ SGDR_API const char *sgdr_param_name(sgdr_param p);
  * Returns SGDR_OK, SGDR_ENULL, or SGDR_EBADPARAM for an unknown name. */
 SGDR_API sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p);
 
+/* How a parameter's value is read (sgdr_param_desc.kind). Every value passes through
+ * sgdr_set_param() as a double; the kind says which doubles mean something. */
+typedef enum sgdr_param_kind {
+    SGDR_KIND_REAL = 1,    /* any finite double within the bounds */
+    SGDR_KIND_INTEGER = 2, /* an exact integer within the bounds */
+    SGDR_KIND_ENUM = 3,    /* one of the integers lower..upper, each a named value */
+    SGDR_KIND_BOOLEAN = 4  /* 0 (off) or 1 (on) */
+} sgdr_param_kind;
+
+/* What the library knows about one parameter, filled by sgdr_param_describe() (since 1.2).
+ * The bounds are those sgdr_set_param() checks for the value alone; the rules between
+ * parameters (max_lr > min_lr, ...) are those of sgdr_set_param()'s comment.
+ *
+ * This struct is fixed forever, as every public struct of this header: bindings declare
+ * its layout once (ctypes, koffi, ...) and an older program must keep reading what a newer
+ * library writes. What a later release has to add about parameters comes in a new
+ * function, never in a longer struct. */
+typedef struct sgdr_param_desc {
+    const char *name;       /* as sgdr_param_name() gives it; static storage */
+    int kind;               /* an sgdr_param_kind */
+    int required;           /* 1: no default; sgdr_on_train_begin() needs it set */
+    double default_value;   /* the value of a new scheduler; NaN when required */
+    double lower, upper;    /* the range; upper is +infinity for an unbounded real */
+    int lower_inclusive;    /* 1: lower itself is valid; 0: only values above it */
+    int upper_inclusive;    /* 1: upper itself is valid; 0 (unbounded): finite values only */
+    unsigned since;         /* the library version that added it, as SGDR_VERSION_NUMBER
+                               (10000 for 1.0.0, 10100 for 1.1.0) */
+} sgdr_param_desc;
+
+/* Store the description of parameter `p` in *out (since 1.2). Ids run from 1 without gaps,
+ * so a program lists every parameter of the library it runs with by describing 1, 2, ...
+ * until SGDR_EBADPARAM. Returns SGDR_OK, SGDR_ENULL (out is NULL) or SGDR_EBADPARAM (no
+ * parameter has id p: the status of every call given an sgdr_param that does not exist;
+ * *out is unchanged). */
+SGDR_API sgdr_status sgdr_param_describe(sgdr_param p, sgdr_param_desc *out);
+
 /* Register the learning-rate hooks (either may be NULL) and their user pointer, replacing
  * any earlier ones. Allowed at any time. Returns SGDR_OK or SGDR_ENULL (s is NULL). */
 SGDR_API sgdr_status sgdr_set_lr_hooks(sgdr_scheduler *s, sgdr_get_lr_fn get,
@@ -471,6 +506,11 @@ SGDR_API sgdr_status sgdr_load_state(sgdr_scheduler *s, const void *buf, size_t 
 /* A fixed English description of `st` ("out of memory", ...); "unknown status" for values
  * that are not in sgdr_status. Static storage, never NULL. */
 SGDR_API const char *sgdr_strerror(sgdr_status st);
+
+/* The symbolic name of `st` as this header spells it ("SGDR_EVALUE"), for logs and for
+ * bindings that map codes to names without copying this enum (since 1.2); "unknown status"
+ * for values that are not in sgdr_status. Static storage, never NULL. */
+SGDR_API const char *sgdr_status_name(sgdr_status st);
 
 /* The message of the scheduler's most recent failed call, naming the problem and the value
  * (e.g. "max_lr (0.001) must be greater than min_lr (0.01)"); "" if no call has failed.

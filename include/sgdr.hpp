@@ -65,8 +65,9 @@ using Metric = sgdr_metric;
 
 enum class RestartMode : int { peak = SGDR_RESTART_PEAK, keras_seed = SGDR_RESTART_KERAS_SEED };
 
-/* Every parameter with the library's defaults (sgdr.h, sgdr_param). min_lr, max_lr and
- * steps_per_epoch are required: a Config left with them at 0 is refused. */
+/* Every parameter with the library's defaults (sgdr.h, sgdr_param; sgdr_param_describe()
+ * says the same, and tests/cxx holds the two together). min_lr, max_lr and steps_per_epoch
+ * are required: a Config left with them at 0 is refused. */
 struct Config {
     double min_lr = 0;
     double max_lr = 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* history.h -- the per-batch record of learning rates and metrics (the seed's `history`).
+/* history.h -- the per-batch record of learning rates and metrics (the Keras
+ * callback's `history`, docs/SPEC.md §4.7).
  *
  * Column 0 is "lr"; one more column per metric name, in order of first appearance. Rows are
  * appended in two phases so that a callback that fails later leaves no trace:

@@ -8,24 +8,46 @@
 
 #define F(field) offsetof(sgdr_config, field)
 #define INT_MAX_P 4294967295.0 /* products of two integer parameters fit in 64 bits */
+#define V1_0 10000 /* SGDR_VERSION_NUMBER of the release that added a parameter */
+#define V1_1 10100
 
-static const sgdr_param_info table[SGDR_PARAM_LAST] = {
-    {"min_lr", SGDR_KIND_REAL, 0, 0, 0, 1, NAN, F(min_lr), 16, NULL},
-    {"max_lr", SGDR_KIND_REAL, 0, 0, 1, 1, NAN, F(max_lr), 24, NULL},
-    {"steps_per_epoch", SGDR_KIND_COUNT, 1, INT_MAX_P, 0, 1, NAN, F(steps_per_epoch), 56, NULL},
-    {"lr_decay", SGDR_KIND_REAL, 0, 0, 1, 0, 1, F(lr_decay), 32, NULL},
-    {"cycle_length", SGDR_KIND_COUNT, 1, INT_MAX_P, 0, 0, 10, F(cycle_length), 64, NULL},
-    {"mult_factor", SGDR_KIND_REAL, 1, 0, 0, 0, 2, F(mult_factor), 40, NULL},
-    {"restart_mode", SGDR_KIND_CHOICE, 0, 1, 0, 0, SGDR_RESTART_PEAK, F(restart_mode), 88,
-     "0 (SGDR_RESTART_PEAK) or 1 (SGDR_RESTART_KERAS_SEED)"},
-    {"warmup_epochs", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(warmup_epochs), 72, NULL},
-    {"warmup_start_lr", SGDR_KIND_REAL, 0, 0, 0, 0, 0, F(warmup_start_lr), 48, NULL},
-    {"max_cycles", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(max_cycles), 80, NULL},
-    {"restore_at_end", SGDR_KIND_CHOICE, 0, 1, 0, 0, 1, F(restore_at_end), 89, "0 or 1"},
-    {"history", SGDR_KIND_CHOICE, 0, 1, 0, 0, 1, F(history), 90, "0 or 1"},
-    {"cycle_warmup_steps", SGDR_KIND_COUNT, 0, INT_MAX_P, 0, 0, 0, F(cycle_warmup_steps), 184,
-     NULL},
+/* Indexed by id - 1; sgdr_param_describe() hands these rows out as they are. */
+#define ROW(p) [(p) - 1]
+static const sgdr_param_info table[] = {
+    ROW(SGDR_PARAM_MIN_LR) = {.name = "min_lr", .kind = SGDR_KIND_REAL, .lo = 0,
+        .required = 1, .def = NAN, .field = F(min_lr), .since = V1_0},
+    ROW(SGDR_PARAM_MAX_LR) = {.name = "max_lr", .kind = SGDR_KIND_REAL, .lo = 0, .strict = 1,
+        .required = 1, .def = NAN, .field = F(max_lr), .since = V1_0},
+    ROW(SGDR_PARAM_STEPS_PER_EPOCH) = {.name = "steps_per_epoch", .kind = SGDR_KIND_INTEGER,
+        .lo = 1, .hi = INT_MAX_P, .required = 1, .def = NAN, .field = F(steps_per_epoch),
+        .since = V1_0},
+    ROW(SGDR_PARAM_LR_DECAY) = {.name = "lr_decay", .kind = SGDR_KIND_REAL, .lo = 0,
+        .strict = 1, .def = 1, .field = F(lr_decay), .since = V1_0},
+    ROW(SGDR_PARAM_CYCLE_LENGTH) = {.name = "cycle_length", .kind = SGDR_KIND_INTEGER, .lo = 1,
+        .hi = INT_MAX_P, .def = 10, .field = F(cycle_length), .since = V1_0},
+    ROW(SGDR_PARAM_MULT_FACTOR) = {.name = "mult_factor", .kind = SGDR_KIND_REAL, .lo = 1,
+        .def = 2, .field = F(mult_factor), .since = V1_0},
+    ROW(SGDR_PARAM_RESTART_MODE) = {.name = "restart_mode", .kind = SGDR_KIND_ENUM, .lo = 0,
+        .hi = 1, .def = SGDR_RESTART_PEAK, .field = F(restart_mode), .since = V1_0,
+        .choices = "0 (SGDR_RESTART_PEAK) or 1 (SGDR_RESTART_KERAS_SEED)"},
+    ROW(SGDR_PARAM_WARMUP_EPOCHS) = {.name = "warmup_epochs", .kind = SGDR_KIND_INTEGER,
+        .lo = 0, .hi = INT_MAX_P, .def = 0, .field = F(warmup_epochs), .since = V1_0},
+    ROW(SGDR_PARAM_WARMUP_START_LR) = {.name = "warmup_start_lr", .kind = SGDR_KIND_REAL,
+        .lo = 0, .def = 0, .field = F(warmup_start_lr), .since = V1_0},
+    ROW(SGDR_PARAM_MAX_CYCLES) = {.name = "max_cycles", .kind = SGDR_KIND_INTEGER, .lo = 0,
+        .hi = INT_MAX_P, .def = 0, .field = F(max_cycles), .since = V1_0},
+    ROW(SGDR_PARAM_RESTORE_AT_END) = {.name = "restore_at_end", .kind = SGDR_KIND_BOOLEAN,
+        .lo = 0, .hi = 1, .def = 1, .field = F(restore_at_end), .since = V1_0,
+        .choices = "0 or 1"},
+    ROW(SGDR_PARAM_HISTORY) = {.name = "history", .kind = SGDR_KIND_BOOLEAN, .lo = 0, .hi = 1,
+        .def = 1, .field = F(history), .since = V1_0, .choices = "0 or 1"},
+    ROW(SGDR_PARAM_CYCLE_WARMUP_STEPS) = {.name = "cycle_warmup_steps",
+        .kind = SGDR_KIND_INTEGER, .lo = 0, .hi = INT_MAX_P, .def = 0,
+        .field = F(cycle_warmup_steps), .since = V1_1},
 };
+/* One row per id of sgdr_param: a row added without SGDR_PARAM_LAST, or the reverse, does
+ * not compile (a row left out in between is caught by test_describe). */
+SGDR_STATIC_ASSERT(sizeof table / sizeof table[0] == SGDR_PARAM_LAST, param_table_length);
 
 const sgdr_param_info *sgdr_param_row(int p)
 {
@@ -36,6 +58,23 @@ const char *sgdr_param_name(sgdr_param p)
 {
     const sgdr_param_info *r = sgdr_param_row((int)p);
     return r != NULL ? r->name : NULL;
+}
+
+sgdr_status sgdr_param_describe(sgdr_param p, sgdr_param_desc *out)
+{
+    const sgdr_param_info *r = sgdr_param_row((int)p);
+    if (out == NULL) return SGDR_ENULL;
+    if (r == NULL) return SGDR_EBADPARAM;
+    out->name = r->name;
+    out->kind = r->kind;
+    out->required = r->required;
+    out->default_value = r->def;
+    out->lower = r->lo;
+    out->lower_inclusive = !r->strict;
+    out->upper = r->kind == SGDR_KIND_REAL ? HUGE_VAL : r->hi;
+    out->upper_inclusive = r->kind != SGDR_KIND_REAL;
+    out->since = r->since;
+    return SGDR_OK;
 }
 
 sgdr_status sgdr_param_from_name(const char *name, sgdr_param *p)
@@ -55,7 +94,7 @@ static void store(sgdr_config *c, const sgdr_param_info *r, double v)
 {
     char *field = (char *)c + r->field;
     if (r->kind == SGDR_KIND_REAL) memcpy(field, &v, sizeof v);
-    else if (r->kind == SGDR_KIND_COUNT) *(uint64_t *)(void *)field = (uint64_t)v;
+    else if (r->kind == SGDR_KIND_INTEGER) *(uint64_t *)(void *)field = (uint64_t)v;
     else *(int *)(void *)field = (int)v;
 }
 
@@ -64,7 +103,7 @@ double sgdr_config_get(const sgdr_config *c, const sgdr_param_info *r)
     const char *field = (const char *)c + r->field;
     if (r->required && !(c->set & (1u << (r - table)))) return NAN;
     if (r->kind == SGDR_KIND_REAL) return *(const double *)(const void *)field;
-    if (r->kind == SGDR_KIND_COUNT) return (double)*(const uint64_t *)(const void *)field;
+    if (r->kind == SGDR_KIND_INTEGER) return (double)*(const uint64_t *)(const void *)field;
     return *(const int *)(const void *)field;
 }
 
@@ -73,7 +112,7 @@ void sgdr_config_defaults(sgdr_config *c)
     int i;
     memset(c, 0, sizeof *c);
     for (i = 0; i < SGDR_PARAM_LAST; i++) /* an unset count holds 0, not NaN */
-        if (table[i].kind != SGDR_KIND_COUNT || !table[i].required)
+        if (table[i].kind != SGDR_KIND_INTEGER || !table[i].required)
             store(c, &table[i], table[i].def);
 }
 
@@ -101,9 +140,9 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, s
                                "them the cycle of a far step cannot be found exactly in "
                                "bounded time", v);
     } else if (!(v >= r->lo && v <= r->hi && v == floor(v))) {
-        if (r->kind == SGDR_KIND_COUNT)
-            return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be an integer from %g to "
-                               "4294967295", r->name, v, r->lo);
+        if (r->kind == SGDR_KIND_INTEGER)
+            return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be an integer from %g to %g",
+                               r->name, v, r->lo, r->hi);
         return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be %s", r->name, v, r->choices);
     }
     store(c, r, v);

@@ -21,8 +21,9 @@ static uint64_t next_cycle_length(const sgdr_config *c, uint64_t length)
 {
     double next;
     if (length == SGDR_CYCLE_FOREVER) return SGDR_CYCLE_FOREVER;
-    /* The seed's np.ceil(cycle_length * mult_factor), in double precision. Exact integer
-     * arithmetic on the counters everywhere else: no logarithm decides a cycle. */
+    /* The Keras callback's np.ceil(cycle_length * mult_factor), in double precision
+     * (docs/SPEC.md §3.2). Exact integer arithmetic on the counters everywhere else: no
+     * logarithm decides a cycle. */
     next = ceil((double)length * c->mult_factor);
     if (!(next < SGDR_CYCLE_CAP)) return SGDR_CYCLE_FOREVER;
     return (uint64_t)next;
@@ -201,9 +202,10 @@ double sgdr_phase_lr_other(const sgdr_config *c, const sgdr_position *p, uint64_
         if (x > 1) x = 1;
         return c->min_lr + 0.5 * (p->peak - c->min_lr) * (1.0 + cos(M_PI * x));
     }
-    /* keras-seed. The seed's clr(): fraction = b / (steps_per_epoch * cycle_length),
-     * unclamped. The first batch of cycle 0 trains at max_lr (set by on_train_begin); that
-     * of a later cycle at the previous cycle's value at b = N, which is exactly min_lr. */
+    /* keras-seed (docs/SPEC.md §3.5): the Keras callback's clr(), fraction = b /
+     * (steps_per_epoch * cycle_length), unclamped. The first batch of cycle 0 trains at
+     * max_lr (set by on_train_begin); that of a later cycle at the previous cycle's value at
+     * b = N, which is exactly min_lr. */
     if (pos == 0) return p->cycle == 0 ? c->max_lr : c->min_lr;
     return c->min_lr + 0.5 * (p->peak - c->min_lr) *
                            (1.0 + cos(((double)pos / ((double)spe * (double)p->cycle_length)) *

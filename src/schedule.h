@@ -29,8 +29,10 @@
 #define SGDR_LIKELY(x) (x)
 #endif
 
-/* Parameter ids run from 1 to SGDR_PARAM_LAST. */
+/* Parameter ids run from 1 to SGDR_PARAM_LAST, status codes from 0 to SGDR_STATUS_LAST: the
+ * last value of each enum in sgdr.h. The tables indexed by them assert their length. */
 #define SGDR_PARAM_LAST SGDR_PARAM_CYCLE_WARMUP_STEPS
+#define SGDR_STATUS_LAST SGDR_EINDEX
 
 /* A cycle length (in epochs) that no run can reach: the cycle never ends. Cycle lengths
  * saturate here instead of overflowing. */
@@ -43,21 +45,27 @@ typedef struct sgdr_config {
     unsigned set; /* bit id-1 of each required parameter given so far */
 } sgdr_config;
 
-/* How a parameter is held and checked. */
-enum { SGDR_KIND_REAL, SGDR_KIND_COUNT, SGDR_KIND_CHOICE };
-
-/* One row of the parameter table: everything about a parameter but its meaning. */
+/* One row of the parameter table: everything about a parameter but its meaning. A REAL is
+ * held as a double, an INTEGER as a uint64_t, an ENUM or BOOLEAN as an int. */
 typedef struct sgdr_param_info {
     const char *name;
-    int kind;             /* SGDR_KIND_*: double, integer in uint64_t, or choice in int */
+    int kind;             /* an sgdr_param_kind */
     double lo, hi;        /* REAL: finite and >= lo (> lo when strict); else integers lo..hi */
     int strict;
     int required;         /* no default: must be set before a run */
     double def;           /* the default (NaN for a required parameter) */
     size_t field;         /* offset in sgdr_config */
-    unsigned state;       /* offset in the state blob (f64, u64, or u8 for a choice) */
-    const char *choices;  /* CHOICE: how a message lists the valid values */
+    unsigned since;       /* the SGDR_VERSION_NUMBER that added it */
+    const char *choices;  /* ENUM, BOOLEAN: how a message lists the valid values */
 } sgdr_param_info;
+
+/* A compile-time assertion that C99 accepts: an array of negative size does not compile.
+ * C11 compilers get _Static_assert and its message. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define SGDR_STATIC_ASSERT(cond, tag) _Static_assert(cond, #tag)
+#else
+#define SGDR_STATIC_ASSERT(cond, tag) typedef char sgdr_assert_##tag[(cond) ? 1 : -1]
+#endif
 
 /* The row of parameter p, or NULL for an id that does not exist. */
 const sgdr_param_info *sgdr_param_row(int p);

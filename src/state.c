@@ -12,16 +12,35 @@
 #include "handle.h"
 
 #define MAGIC "SGDRSTAT"
-#define HEADER_SIZE 16
-#define BODY_END_1_0 184 /* end of the fields of format 1.0, where 1.x appends */
+
+/* The layout (docs/STATE_FORMAT.md): every offset of the blob is written here and nowhere
+ * else. The header, the parameters (param_at), the byte-sized run fields, the run's 8-byte
+ * fields from OFF_RUN (run_field's order), then what later minors append; the CRC-32C
+ * follows the body. */
+enum {
+    OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, HEADER_SIZE = 16,
+    OFF_SET = 91, OFF_RUNNING = 92, OFF_PHASE = 93, OFF_FLAGS = 94, OFF_RESERVED = 95,
+    OFF_RUN = 96,
+    BODY_END_1_0 = 184, /* end of the fields of format 1.0, where 1.x appends */
+    BODY_END_1_1 = 192  /* 1.1 appends cycle_warmup_steps */
+};
 #define SIZE_1_0 (BODY_END_1_0 + 4)
-#define BODY_END_1_1 192 /* 1.1 appends cycle_warmup_steps */
 #define SIZE_1_1 (BODY_END_1_1 + 4)
 #define FLAGS_WARMUP 1u /* byte 94 of a 1.1 blob: cycle_warmup_steps is not 0 */
 
-/* Byte offsets of the header and the byte-sized run fields. */
-enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING = 92,
-       OFF_PHASE = 93, OFF_FLAGS = 94 };
+/* Where each parameter lies, by id: 8 bytes for a real or an integer, one byte for an enum
+ * or a boolean. */
+static const unsigned param_at[] = {
+    [SGDR_PARAM_MIN_LR] = 16,        [SGDR_PARAM_MAX_LR] = 24,
+    [SGDR_PARAM_LR_DECAY] = 32,      [SGDR_PARAM_MULT_FACTOR] = 40,
+    [SGDR_PARAM_WARMUP_START_LR] = 48, [SGDR_PARAM_STEPS_PER_EPOCH] = 56,
+    [SGDR_PARAM_CYCLE_LENGTH] = 64,  [SGDR_PARAM_WARMUP_EPOCHS] = 72,
+    [SGDR_PARAM_MAX_CYCLES] = 80,    [SGDR_PARAM_RESTART_MODE] = 88,
+    [SGDR_PARAM_RESTORE_AT_END] = 89, [SGDR_PARAM_HISTORY] = 90,
+    [SGDR_PARAM_CYCLE_WARMUP_STEPS] = BODY_END_1_0,
+};
+SGDR_STATIC_ASSERT(sizeof param_at / sizeof param_at[0] == SGDR_PARAM_LAST + 1,
+                   state_offset_per_parameter);
 
 /* The one NaN the format holds (unset min_lr / max_lr, lr before the first run): the
  * positive quiet NaN with an empty payload. */
@@ -32,8 +51,7 @@ enum { OFF_MAJOR = 8, OFF_MINOR = 10, OFF_TOTAL = 12, OFF_SET = 91, OFF_RUNNING 
  * of the schedule's scale (the tolerance of the golden vectors), and then used as stored. */
 #define LIBM_TOLERANCE 1e-12
 
-/* The 8-byte fields of the run, in blob order from offset 96 (the parameters are placed by
- * the parameter table). */
+/* The 8-byte fields of the run, in blob order from OFF_RUN. */
 #define RUN(name, member, real) {name, offsetof(sgdr_state, member), real}
 static const struct {
     const char *name;
@@ -46,7 +64,8 @@ static const struct {
                  RUN("learning rate", lr, 1), RUN("snapshots", snapshots, 0),
                  RUN("last snapshot", last_snapshot, 0)};
 #define RUN_FIELDS (sizeof run_field / sizeof run_field[0])
-#define RUN_AT(i) (96 + 8 * (i))
+#define RUN_AT(i) (OFF_RUN + 8 * (i))
+SGDR_STATIC_ASSERT(RUN_AT(RUN_FIELDS) == BODY_END_1_0, run_fields_end_the_1_0_body);
 
 #define CORRUPT(s, ...) sgdr_fail(s, SGDR_ECORRUPT, "state blob inconsistent: " __VA_ARGS__)
 
@@ -96,11 +115,11 @@ static void encode_body(const sgdr_state *f, unsigned char *b, size_t body_end)
     for (i = 1; i <= SGDR_PARAM_LAST; i++) {
         const sgdr_param_info *r = sgdr_param_row((int)i);
         const char *field = (const char *)&f->config + r->field;
-        if (r->state + 8u > body_end) continue;
-        if (r->kind == SGDR_KIND_CHOICE)
-            b[r->state] = (unsigned char)*(const int *)(const void *)field;
+        if (param_at[i] + 8u > body_end) continue;
+        if (r->kind == SGDR_KIND_ENUM || r->kind == SGDR_KIND_BOOLEAN)
+            b[param_at[i]] = (unsigned char)*(const int *)(const void *)field;
         else
-            put_le(b + r->state, bits_of(field, r->kind == SGDR_KIND_REAL), 8);
+            put_le(b + param_at[i], bits_of(field, r->kind == SGDR_KIND_REAL), 8);
     }
     b[OFF_SET] = (unsigned char)f->config.set;
     b[OFF_RUNNING] = (unsigned char)f->running;
@@ -123,9 +142,10 @@ static void decode(const unsigned char *b, size_t body_end, sgdr_state *f)
     for (i = 1; i <= SGDR_PARAM_LAST; i++) {
         const sgdr_param_info *r = sgdr_param_row((int)i);
         char *field = (char *)&f->config + r->field;
-        if (r->state + 8u > body_end) continue; /* absent in this minor: 0 */
-        if (r->kind == SGDR_KIND_CHOICE) *(int *)(void *)field = b[r->state];
-        else set_bits(field, get_le(b + r->state, 8));
+        if (param_at[i] + 8u > body_end) continue; /* absent in this minor: 0 */
+        if (r->kind == SGDR_KIND_ENUM || r->kind == SGDR_KIND_BOOLEAN)
+            *(int *)(void *)field = b[param_at[i]];
+        else set_bits(field, get_le(b + param_at[i], 8));
     }
     f->config.set = b[OFF_SET];
     f->running = b[OFF_RUNNING];
@@ -186,8 +206,9 @@ static sgdr_status check_frame(const sgdr_scheduler *s, const unsigned char *b, 
                          "instead of \"SGDRSTAT\"", hex);
     }
     if (len < HEADER_SIZE)
-        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of at least 188 bytes "
-                         "(shorter than the 16-byte header)", (unsigned long long)len);
+        return sgdr_fail(s, SGDR_ETRUNCATED, "state blob truncated: %llu of at least %llu bytes "
+                         "(shorter than the %llu-byte header)", (unsigned long long)len,
+                         (unsigned long long)SIZE_1_0, (unsigned long long)HEADER_SIZE);
     major = (unsigned)get_le(b + OFF_MAJOR, 2);
     *minor = (unsigned)get_le(b + OFF_MINOR, 2);
     if (major > 1)
@@ -240,13 +261,15 @@ static int canonical(double v)
  * a 1.1 blob holds FLAGS_WARMUP). */
 static sgdr_status check_bytes(const sgdr_scheduler *s, const unsigned char *b, unsigned minor)
 {
-    static const struct {
+    const struct { /* not static: param_at[...] is not a constant expression in C */
         int offset, max;
         const char *name;
-    } field[] = {{88, 1, "restart_mode byte"},   {89, 1, "restore_at_end byte"},
-                 {90, 1, "history byte"},        {OFF_SET, 7, "set-parameter mask"},
+    } field[] = {{param_at[SGDR_PARAM_RESTART_MODE], 1, "restart_mode byte"},
+                 {param_at[SGDR_PARAM_RESTORE_AT_END], 1, "restore_at_end byte"},
+                 {param_at[SGDR_PARAM_HISTORY], 1, "history byte"},
+                 {OFF_SET, 7, "set-parameter mask"},
                  {OFF_RUNNING, 1, "running byte"}, {OFF_PHASE, SGDR_PHASE_HOLD, "phase byte"},
-                 {OFF_FLAGS, 0, "reserved byte 94"}, {95, 0, "reserved byte 95"}};
+                 {OFF_FLAGS, 0, "reserved byte 94"}, {OFF_RESERVED, 0, "reserved byte 95"}};
     size_t i;
     for (i = 0; i < sizeof field / sizeof field[0]; i++) {
         int max = field[i].offset == OFF_FLAGS && minor > 0 ? (int)FLAGS_WARMUP : field[i].max;

@@ -104,19 +104,46 @@ sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, 
     return st;
 }
 
+/* Each status's name, spelled once (the enum's identifier, stringized), and description.
+ * Indexed by the status value. */
+#define STATUS(code, text) [code] = {#code, text}
+static const struct {
+    const char *name, *text;
+} status[] = {
+    STATUS(SGDR_OK, "success"),
+    STATUS(SGDR_ENULL, "a required pointer argument is NULL"),
+    STATUS(SGDR_EBADPARAM, "unknown parameter or enum value"),
+    STATUS(SGDR_EVALUE, "parameter value out of range"),
+    STATUS(SGDR_ECONFIG, "inconsistent or incomplete configuration"),
+    STATUS(SGDR_EORDER, "call out of order"),
+    STATUS(SGDR_EEPOCH, "epoch index does not match the scheduler's count"),
+    STATUS(SGDR_EMETRIC, "invalid metric name"),
+    STATUS(SGDR_ENOMEM, "out of memory"),
+    STATUS(SGDR_EHOOK_GET_LR, "the get_lr hook failed"),
+    STATUS(SGDR_EHOOK_SET_LR, "the set_lr hook failed"),
+    STATUS(SGDR_EHOOK_SNAPSHOT, "the snapshot hook failed"),
+    STATUS(SGDR_EHOOK_RESTORE, "the restore hook failed"),
+    STATUS(SGDR_EBUFSIZE, "output buffer too small"),
+    STATUS(SGDR_ETRUNCATED, "state blob truncated"),
+    STATUS(SGDR_EMAGIC, "not a libsgdr state blob"),
+    STATUS(SGDR_EVERSION, "unsupported state format version"),
+    STATUS(SGDR_ECHECKSUM, "state blob checksum mismatch"),
+    STATUS(SGDR_ECORRUPT, "state blob fields are inconsistent"),
+    STATUS(SGDR_EIO, "file could not be written"),
+    STATUS(SGDR_EINDEX, "index out of range"),
+};
+/* One entry per code: a code appended without SGDR_STATUS_LAST, or the reverse, does not
+ * compile (an entry left out in between is caught by test_describe). */
+SGDR_STATIC_ASSERT(sizeof status / sizeof status[0] == SGDR_STATUS_LAST + 1, status_table_length);
+
 const char *sgdr_strerror(sgdr_status st)
 {
-    static const char *const text[] = {
-        "success", "a required pointer argument is NULL", "unknown parameter or enum value",
-        "parameter value out of range", "inconsistent or incomplete configuration",
-        "call out of order", "epoch index does not match the scheduler's count",
-        "invalid metric name", "out of memory", "the get_lr hook failed",
-        "the set_lr hook failed", "the snapshot hook failed", "the restore hook failed",
-        "output buffer too small", "state blob truncated", "not a libsgdr state blob",
-        "unsupported state format version", "state blob checksum mismatch",
-        "state blob fields are inconsistent", "file could not be written",
-        "index out of range"};
-    return (unsigned)st < sizeof text / sizeof text[0] ? text[st] : "unknown status";
+    return (unsigned)st <= SGDR_STATUS_LAST ? status[st].text : "unknown status";
+}
+
+const char *sgdr_status_name(sgdr_status st)
+{
+    return (unsigned)st <= SGDR_STATUS_LAST ? status[st].name : "unknown status";
 }
 
 const char *sgdr_last_error(const sgdr_scheduler *s)

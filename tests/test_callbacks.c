@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_callbacks.c -- the callbacks' calls into the host (SPEC §2), in cmocka's
+/* test_callbacks.c -- the callbacks' calls into the host (docs/SPEC.md §4), in cmocka's
  * expect_function_call()/function_called() style: every hook call must be expected, in order,
  * with the expected argument (check_expected). A missing, extra or out-of-order hook call
  * fails the test, so a test that expects nothing between two callbacks asserts that no hook
@@ -112,7 +112,7 @@ static void expect_restore(uint32_t cycle)
     expect_value(mock_restore, cycle, cycle);
 }
 
-/* SPEC §1: the lr of the batch b batches into a cycle of n batches with peak p, without the
+/* docs/SPEC.md §3.4: the lr of the batch b batches into a cycle of n batches with peak p, without the
  * clamp of b / n (keras-seed leaves it unclamped; peak-mode callers clamp b). */
 static double cosine(double min_lr, double peak, uint64_t b, uint64_t n)
 {

@@ -58,8 +58,7 @@ static void name_default_range(void **state)
     assert_int_equal(sgdr_set_param(s, SGDR_PARAM_CYCLE_WARMUP_STEPS, 4294967295.0), SGDR_OK);
     assert_int_equal(sgdr_get_param(s, SGDR_PARAM_CYCLE_WARMUP_STEPS, &v), SGDR_OK);
     assert_true(v == 4294967295.0);
-    assert_int_equal(sgdr_version_number(), 10100);
-    assert_string_equal(sgdr_version_string(), "1.1.0");
+    assert_true(sgdr_version_number() >= 10100); /* the release that added it */
     sgdr_destroy(s);
 }
 
@@ -107,7 +106,7 @@ static void refusals_name_both(void **state)
     }
 }
 
-/* Every batch of a run through three cycles, against the formula of SPEC §5 written out
+/* Every batch of a run through three cycles, against the formula of docs/SPEC.md §3.7 written out
  * here, and sgdr_lr_at bit-equal to the callbacks. */
 static int keep_lr(void *user, double lr)
 {

@@ -4,7 +4,7 @@
  * A closed form that finds the cycle with a logarithm (PyTorch's and timm's
  * floor(log(T_cur / T_0 * (m - 1) + 1, m))) can land one cycle short at a restart point and
  * give the floor instead of the peak. Here a reference walks the cycle lengths one by one,
- * C[k+1] = ceil(C[k] * mult_factor) in double as SPEC §1 says, with batch positions as exact
+ * C[k+1] = ceil(C[k] * mult_factor) in double (docs/SPEC.md §3.2), with batch positions as exact
  * integers, and sgdr_lr_at must agree at every cycle's first batch (bit for bit: the peak),
  * around every boundary, and densely over the first cycles. Then sgdr_lr_at at the far end
  * of uint64_t, and the callbacks against sgdr_lr_at bit for bit over long runs. */
@@ -47,7 +47,7 @@ static uint64_t next_length(const golden *c, uint64_t length)
     return next >= (double)TWO_POW_62 ? UINT64_MAX : (uint64_t)next;
 }
 
-/* The lr of batch `b` of cycle k (n batches) as SPEC §1 defines it for uniform epochs. */
+/* The lr of batch `b` of cycle k (n batches) as docs/SPEC.md §3.4 defines it for uniform epochs. */
 static double cycle_lr(const golden *c, uint64_t k, uint64_t b, uint64_t n)
 {
     if (c->mode == SGDR_RESTART_KERAS_SEED && b == 0) return k == 0 ? c->max_lr : c->min_lr;
@@ -110,7 +110,7 @@ static void assert_bits(double got, double want, uint64_t step)
                  want);
 }
 
-/* Within 1e-12 * max_lr: what different libm cosines allow (SPEC §1). */
+/* Within 1e-12 * max_lr: what different libm cosines allow (docs/SPEC.md §1.3). */
 static void assert_near(const golden *c, double got, double want, uint64_t step)
 {
     if (!(fabs(got - want) <= 1e-12 * c->max_lr))

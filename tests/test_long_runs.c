@@ -65,7 +65,7 @@ static void assert_near(double got, double want, double tol, const char *what, u
                  (unsigned long long)step, got, want, tol);
 }
 
-/* The SPEC's formula for batch b of a cycle of n batches with peak p, in long double so
+/* The formula of docs/SPEC.md §3.4 for batch b of a cycle of n batches with peak p, in long double so
  * that it is an independent reference (agreement within 1e-12 * max_lr, as for the golden
  * vectors). */
 static double cosine(const config *c, double peak, uint64_t b, uint64_t n)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Types of the sgdr package: libsgdr (SGDR, cosine annealing with warm restarts) for Node.js.
 
-/** sgdr_status values by name (fixed forever; new codes are appended). */
+/** sgdr_status values by name, as the loaded library names them (fixed forever; new codes
+ * are appended). The tests compare these members with the library. */
 export declare const Status: Readonly<{
   OK: 0; ENULL: 1; EBADPARAM: 2; EVALUE: 3; ECONFIG: 4; EORDER: 5; EEPOCH: 6; EMETRIC: 7;
   ENOMEM: 8; EHOOK_GET_LR: 9; EHOOK_SET_LR: 10; EHOOK_SNAPSHOT: 11; EHOOK_RESTORE: 12;
@@ -19,6 +20,30 @@ export type ProgressName = keyof typeof Progress;
 
 /** The parameters the loaded library knows, as [id, C name] pairs ("min_lr", ...). */
 export declare const PARAMS: ReadonlyArray<readonly [number, string]>;
+/** What libsgdr describes about a parameter (sgdr_param_desc of sgdr.h). */
+export interface ParamDesc {
+  name: string;
+  /** 1 real, 2 integer, 3 enum, 4 boolean (sgdr_param_kind). */
+  kind: 1 | 2 | 3 | 4;
+  /** 1: no default, must be set. */
+  required: number;
+  /** NaN when required. */
+  default_value: number;
+  lower: number;
+  /** Infinity for an unbounded real. */
+  upper: number;
+  lower_inclusive: number;
+  upper_inclusive: number;
+  /** The library version that added it, as 10000*major + 100*minor + patch. */
+  since: number;
+}
+/** The library's description of parameter `id`; null for an id it does not have, or when
+ * the library (older than 1.2) cannot describe its parameters. */
+export declare function describeParam(id: number): ParamDesc | null;
+/** The status names of a 1.0 or 1.1 library, which cannot name them itself. */
+export declare const FALLBACK_STATUS_NAMES: ReadonlyArray<string>;
+/** The boolean parameters of a 1.0 or 1.1 library, which cannot describe them itself. */
+export declare const FALLBACK_BOOLEAN_PARAMS: ReadonlyArray<string>;
 /** The path or name the library was loaded from. */
 export declare const libraryPath: string;
 /** The loaded library's version, "major.minor.patch". */

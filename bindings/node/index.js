@@ -14,13 +14,31 @@ export { libraryPath };
 /** The raw koffi functions, one per function of sgdr.h, by their C names. */
 export const native = fn;
 
-/** sgdr_status values by name (fixed forever; new codes are appended). */
-export const Status = Object.freeze({
-  OK: 0, ENULL: 1, EBADPARAM: 2, EVALUE: 3, ECONFIG: 4, EORDER: 5, EEPOCH: 6, EMETRIC: 7,
-  ENOMEM: 8, EHOOK_GET_LR: 9, EHOOK_SET_LR: 10, EHOOK_SNAPSHOT: 11, EHOOK_RESTORE: 12,
-  EBUFSIZE: 13, ETRUNCATED: 14, EMAGIC: 15, EVERSION: 16, ECHECKSUM: 17, ECORRUPT: 18,
-  EIO: 19, EINDEX: 20,
-});
+// What a 1.0 or 1.1 library cannot say about itself (sgdr_status_name and
+// sgdr_param_describe came with 1.2): its status names in code order, and its boolean
+// parameters. The tests compare both with the library.
+export const FALLBACK_STATUS_NAMES = Object.freeze([
+  'SGDR_OK', 'SGDR_ENULL', 'SGDR_EBADPARAM', 'SGDR_EVALUE', 'SGDR_ECONFIG', 'SGDR_EORDER',
+  'SGDR_EEPOCH', 'SGDR_EMETRIC', 'SGDR_ENOMEM', 'SGDR_EHOOK_GET_LR', 'SGDR_EHOOK_SET_LR',
+  'SGDR_EHOOK_SNAPSHOT', 'SGDR_EHOOK_RESTORE', 'SGDR_EBUFSIZE', 'SGDR_ETRUNCATED',
+  'SGDR_EMAGIC', 'SGDR_EVERSION', 'SGDR_ECHECKSUM', 'SGDR_ECORRUPT', 'SGDR_EIO', 'SGDR_EINDEX',
+]);
+export const FALLBACK_BOOLEAN_PARAMS = Object.freeze(['restore_at_end', 'history']);
+
+function statusNames() {
+  if (!fn.sgdr_status_name) return FALLBACK_STATUS_NAMES;
+  const out = [];
+  for (let st = 0; fn.sgdr_status_name(st) !== 'unknown status'; st++) {
+    out.push(fn.sgdr_status_name(st));
+  }
+  return out;
+}
+
+/** sgdr_status values by name, as the loaded library names them (fixed forever; new codes
+ * are appended). */
+export const Status = Object.freeze(Object.fromEntries(
+  statusNames().map((name, i) => [name.slice('SGDR_'.length), i]),
+));
 const STATUS_NAMES = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k]));
 
 /** sgdr_progress counters by their camelCase names. */
@@ -30,14 +48,13 @@ export const Progress = Object.freeze({
 });
 const PHASES = ['warmup', 'cycle', 'hold'];
 const RESTART_MODES = { peak: 0, 'keras-seed': 1 };
-const FLAG_PARAMS = new Set(['restore_at_end', 'history']);
 
 /** The library's fixed description of a status code. */
 export function strerror(status) {
   return fn.sgdr_strerror(status);
 }
 
-/** The version of the library actually loaded ("1.1.0") and as 10000*major+100*minor+patch. */
+/** The version of the library actually loaded ("1.2.0") and as 10000*major+100*minor+patch. */
 export const version = fn.sgdr_version_string();
 export const versionNumber = fn.sgdr_version_number();
 
@@ -89,6 +106,19 @@ export const PARAMS = Object.freeze((() => {
   return out;
 })());
 
+/** The library's description of parameter `id` (sgdr_param_describe: name, kind, required,
+ * default_value, lower, upper, lower_inclusive, upper_inclusive, since), or null when the
+ * library is older than 1.2 or has no such parameter. */
+export function describeParam(id) {
+  if (!fn.sgdr_param_describe) return null;
+  const out = {};
+  return fn.sgdr_param_describe(id, out) === Status.OK ? out : null;
+}
+
+const BOOLEAN_PARAMS = new Set(fn.sgdr_param_describe
+  ? PARAMS.filter(([id]) => describeParam(id).kind === 4).map(([, n]) => n) // SGDR_KIND_BOOLEAN
+  : FALLBACK_BOOLEAN_PARAMS);
+
 /** The sgdr_param id of a parameter named in camelCase ("maxLr") or as in C ("max_lr"). */
 export function paramId(name) {
   if (typeof name === 'string') {
@@ -120,7 +150,7 @@ function asDouble(pname, value) {
 function fromDouble(pname, d) {
   if (Number.isNaN(d)) return d; // a required parameter that is not set
   if (pname === 'restart_mode') return Object.keys(RESTART_MODES)[d] ?? d;
-  if (FLAG_PARAMS.has(pname)) return d !== 0;
+  if (BOOLEAN_PARAMS.has(pname)) return d !== 0;
   return d;
 }
 

@@ -15,9 +15,10 @@ export interface SGDRSchedulerArgs extends Omit<ScheduleParams, 'history'> {
   keepSnapshots?: number;
 }
 
-/** The seed's Keras SGDRScheduler for model.fit(): sets model.optimizer's learning rate for
- * every batch, snapshots model.getWeights() at each cycle's end, restores the last at
- * onTrainEnd, and keeps the per-batch history (lr and every log key). */
+/** The Keras SGDRScheduler callback (docs/SPEC.md §1.1) for model.fit(): sets
+ * model.optimizer's learning rate for every batch, snapshots model.getWeights() at each
+ * cycle's end, restores the last at onTrainEnd, and keeps the per-batch history (lr and every
+ * log key). */
 export declare class SGDRScheduler extends tf.Callback {
   constructor(args: SGDRSchedulerArgs);
   readonly scheduler: Scheduler;

@@ -29,8 +29,8 @@ export class SGDRScheduler extends tf.Callback {
   #deriveStepsPerEpoch;
 
   /**
-   * The seed's arguments (minLr, maxLr, stepsPerEpoch, lrDecay, cycleLength, multFactor) and
-   * libsgdr's others (restartMode, warmupEpochs, warmupStartLr, maxCycles, restoreAtEnd and,
+   * The Keras callback's arguments (minLr, maxLr, stepsPerEpoch, lrDecay, cycleLength,
+   * multFactor) and libsgdr's others (restartMode, warmupEpochs, warmupStartLr, maxCycles, restoreAtEnd and,
    * with libsgdr 1.1, cycleWarmupSteps). stepsPerEpoch may be left out: it is then taken
    * from fit()'s samples and batch size at onTrainBegin; a run restored with
    * scheduler.loadState() continues under fit()'s batch count, whatever it was saved with.
@@ -98,7 +98,7 @@ export class SGDRScheduler extends tf.Callback {
     return new Map(this.#snapshots);
   }
 
-  /** Per-batch history like the seed's: {lr: [...], <every log key>: [...]}. */
+  /** Per-batch history like the Keras callback's: {lr: [...], <every log key>: [...]}. */
   get history() {
     return this.scheduler.history;
   }

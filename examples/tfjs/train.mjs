@@ -8,7 +8,7 @@
 //   node examples/tfjs/train.mjs [--epochs N] [--lr-csv FILE] ... (--help lists the flags)
 //
 // Deterministic for a given --seed: the initial weights are seeded, and the batch order is
-// shuffled once from the seed (fit()'s own shuffling draws from Math.random, which cannot
+// shuffled once from --seed (fit()'s own shuffling draws from Math.random, which cannot
 // be seeded), so the same flags print the same lines.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -34,7 +34,7 @@ echo "05-versions: include/sgdr.h: $want"
 agree "SGDR_VERSION_STRING" "$(macro STRING | tr -d '"')"
 
 # ---- CMake: the project version as installed, and the library's own answer ----
-cmake -S . -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF -DSGDR_BUILD_BENCH=OFF >/dev/null
 cmake --build "$tmp/build" -j2 >/dev/null
 cmake --install "$tmp/build" --prefix "$tmp/prefix" >/dev/null

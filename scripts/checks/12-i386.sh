@@ -12,7 +12,7 @@ pcdir=/usr/lib/i386-linux-gnu/pkgconfig
   { echo "12-i386: no i386 cmocka ($pcdir/cmocka.pc): install libcmocka-dev:i386" >&2; exit 1; }
 flags="-m32 -msse2 -mfpmath=sse"
 # pkg-config must see the i386 .pc files only, or it would hand the 64-bit cmocka to the link.
-PKG_CONFIG_LIBDIR="$pcdir:/usr/share/pkgconfig" cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
+PKG_CONFIG_LIBDIR="$pcdir:/usr/share/pkgconfig" cmake -DSGDR_WERROR=ON -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
   -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF -DSGDR_BUILD_BENCH=OFF >/dev/null

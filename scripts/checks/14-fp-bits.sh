@@ -31,7 +31,7 @@ common=(-DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_BENCH=OFF)
 build() { # NAME CMAKE-ARGS...: configure and build sgdr-schedule in $dir/NAME
   local name=$1
   shift
-  cmake "$@" -B "$dir/$name" >"$tmp/$name.log" 2>&1 &&
+  cmake -DSGDR_WERROR=ON "$@" -B "$dir/$name" >"$tmp/$name.log" 2>&1 &&
     cmake --build "$dir/$name" -j2 --target sgdr-schedule >>"$tmp/$name.log" 2>&1 ||
     { cat "$tmp/$name.log" >&2; echo "14-fp-bits: the $name build failed" >&2; exit 1; }
 }

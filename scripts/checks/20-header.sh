@@ -34,6 +34,11 @@ int main(void)
     sgdr_progress what = SGDR_PROGRESS_RUNNING;
     uint64_t value = 0;
     int mode = SGDR_RESTART_KERAS_SEED + SGDR_PHASE_HOLD;
+    sgdr_param_desc d;
+    sgdr_param_kind kind = SGDR_KIND_BOOLEAN;
+    if (sgdr_param_describe(p, &d) == SGDR_OK && d.kind != SGDR_KIND_BOOLEAN) mode += 1;
+    if (kind != SGDR_KIND_BOOLEAN) mode += 1;
+    if (sgdr_status_name(st)[0] != 'S') mode += 1;
     if (st == SGDR_OK) {
         sgdr_set_lr_hooks(s, NULL, hook, NULL);
         sgdr_set_param(s, p, 1);

@@ -19,7 +19,7 @@ fail=0
 problem() { echo "25-install-golden: $*" >&2; fail=1; }
 
 # ---- build and install the release configuration ----
-cmake --preset release -B "$work/build" \
+cmake -DSGDR_WERROR=ON --preset release -B "$work/build" \
   -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF \
   -DSGDR_BUILD_BENCH=OFF >"$work/configure.log" || { cat "$work/configure.log" >&2; exit 1; }
 cmake --build "$work/build" -j2 >"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }

@@ -58,7 +58,7 @@ echo "40-abi: no incompatible change against $baseline"
 
 # ---- 2. exported symbols = src/sgdr.map = the header's SGDR_API functions ----
 map=$(perl -0777 -pe 's{/\*.*?\*/}{}gs' src/sgdr.map) # without comments
-map_names=$(awk '/global:/ {on = 1; next} /local:/ {on = 0}
+map_names=$(awk '/global:/ {on = 1; next} /local:/ || /^}/ {on = 0}
   on && /;/ {gsub(/[ \t;]/, ""); if ($0 != "") print}' <<<"$map" | sort)
 map_nodes=$(grep -oE '^SGDR_[0-9.]+' <<<"$map" | sort -u)
 header_names=$(grep -oE 'SGDR_API[^;(]*\bsgdr_[a-z0-9_]+\(' include/sgdr.h |

@@ -5,7 +5,8 @@
 # with the C++ wrapper; (2) a Makefile build using `pkg-config --cflags --libs sgdr`; (3) a C
 # program that dlopen()s libsgdr.so.1 and resolves every public function (the list is checked
 # against src/sgdr.map, sgdr.h and the library's dynamic symbols); (4) a project that vendors
-# the source tree with add_subdirectory(). Any failure fails the check.
+# the source tree with add_subdirectory(), where libsgdr adds no target of its own and does
+# not compile with -Werror. Any failure fails the check.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # libFuzzer on sgdr_load_state and on random sequences of API calls, about 45 s each, built
-# with clang's fuzzer, address and undefined-behaviour sanitizers. Fails on any finding.
+# through CMake (the `fuzz` preset: the library target with its own flags, plus clang's
+# fuzzer, address and undefined-behaviour sanitizers). Fails on any finding.
 # SGDR_FUZZ_SECONDS changes the time per target; fuzz/run.sh runs them by hand.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -19,7 +19,7 @@ problem() { echo "FAIL: $*"; fail=1; }
 seconds() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }'; }
 
 start=$(date +%s.%N)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON >"$tmp/configure.log"
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON >"$tmp/configure.log"
 if ! grep -q '^Torch_DIR:PATH=/' "$build/CMakeCache.txt" || grep -q 'libtorch not found' "$tmp/configure.log"; then
   echo "65-libtorch: libtorch not found by CMake (find_package(Torch)); install libtorch-dev" >&2
   exit 1
@@ -165,7 +165,7 @@ fi
 # 7. Without libtorch everything else still builds, and the trainer is left out.
 nt=$build-without
 start=$(date +%s.%N)
-cmake -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_BENCH=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_BENCH=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >"$tmp/nt.log"
 grep -q 'libtorch not found' "$tmp/nt.log" || problem "without libtorch: no message that the trainer is left out"
 cmake --build "$nt" -j2 >"$tmp/nt-build.log" 2>&1 || { cat "$tmp/nt-build.log"; problem "without libtorch: the build fails"; }

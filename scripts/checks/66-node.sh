@@ -16,7 +16,7 @@ for t in node npm; do
   command -v "$t" >/dev/null || { echo "node: $t is missing (scripts/deps.sh installs it)" >&2; exit 1; }
 done
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 build=$(cd "$build" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-node.XXXXXX")

@@ -18,7 +18,7 @@ problem() { echo "FAIL: $*"; fail=1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v mpirun >/dev/null || { echo "FAIL: mpirun not found (install openmpi-bin)"; exit 1; }
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >"$tmp/configure.log" 2>&1 \
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >"$tmp/configure.log" 2>&1 \
   || { cat "$tmp/configure.log"; exit 1; }
 if grep -q 'MPI not found' "$tmp/configure.log"; then
   echo "FAIL: CMake found no MPI (install libopenmpi-dev)"; exit 1
@@ -158,7 +158,7 @@ rc=0; run 2 --resume "$tmp/short" >/dev/null 2>"$tmp/bad.err" || rc=$?
 [ "$rc" -ne 0 ] && grep -q 'truncated' "$tmp/bad.err" || problem "a truncated checkpoint is not refused as such"
 
 # 5. Without MPI the rest still configures and builds.
-cmake -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >"$tmp/nompi.log" 2>&1 || { cat "$tmp/nompi.log"; problem "configure without MPI failed"; }
 grep -q 'MPI not found' "$tmp/nompi.log" || problem "configure without MPI does not say it leaves examples/mpi out"
 cmake --build "$build-nompi" -j2 >/dev/null || problem "the build without MPI failed"

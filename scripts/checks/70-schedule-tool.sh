@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# sgdr-schedule (SPEC §4): reproduces every golden vector, refuses bad flags and values
+# sgdr-schedule (docs/SPEC.md §8): reproduces every golden vector, refuses bad flags and values
 # (exit 2, a message, nothing on stdout), prints the same bytes in every locale, draws valid
 # plots, documents every flag in --help and the man page, and installs with its man page.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 # everything, not only the tool: the install step below installs every target
 cmake --build "$build" -j2 >/dev/null
 tool=$build/tools/sgdr-schedule
@@ -16,7 +16,7 @@ fail=0
 problem() { echo "FAIL: $*"; fail=1; }
 
 # 1. Golden vectors: the header's configuration as flags; step and epoch equal, lr within
-#    1e-12 * max_lr (SPEC §1), the same number of rows. compare_golden GOLDEN OUT MAX_LR
+#    1e-12 * max_lr (docs/SPEC.md §1.3), the same number of rows. compare_golden GOLDEN OUT MAX_LR
 #    succeeds when OUT matches the data rows of GOLDEN.
 compare_golden() {
   grep -v '^#' "$1" >"$tmp/golden.csv"

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j2 --target sgdr-digits >/dev/null
 digits=$build/examples/digits/sgdr-digits
 tmp=$(mktemp -d)
@@ -86,7 +86,7 @@ done
 "$digits" --help | grep -- '--cycle-length N .*(default 2)' >/dev/null || problem "--help does not show the defaults"
 
 # 5. Without zlib: reads a plain copy and trains to the same numbers.
-cmake -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON >/dev/null
 cmake --build "$build-nozlib" -j2 --target sgdr-digits >/dev/null
 gzip -dc data/digits.csv.gz >"$tmp/digits.csv"

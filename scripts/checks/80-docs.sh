@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The documentation is complete and true: docs/API.md names every exported function (the
-# version script) and every public name of sgdr.h, and shows the header's version; every
-# relative link and anchor in the Markdown resolves; the figures are what sgdr-schedule draws
+# version script) and every public name of sgdr.h, and shows the header's version; the
+# header's, API.md's and the man page's lists of statuses and parameters are the library's
+# (scripts/checks/describe_drift.py); every relative link and anchor in the Markdown
+# resolves; the figures are what sgdr-schedule draws
 # today; the C guide's program compiles warning-free and prints what the guide shows; the
 # PyTorch guide's example trains to the accuracy it claims; the comparison guide's PyTorch
-# and libsgdr numbers hold; and these are all the blocks marked <!-- doc-test: 80-docs -->
-# (see 82-doc-blocks).
+# and libsgdr numbers hold; these are all the blocks marked <!-- doc-test: 80-docs -->
+# (see 82-doc-blocks); and the repository cites only itself: every section of docs/SPEC.md
+# that is cited exists, nothing points outside the repository, and the specification's
+# parameter table is the library's (spec_check.py says what exactly).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 tool=$build/tools/sgdr-schedule
 lib=$(cd "$build" && pwd)
@@ -37,6 +41,12 @@ for d in MAJOR MINOR PATCH STRING; do
   shown=$(grep "^#define SGDR_VERSION_$d " docs/API.md || true)
   [ -n "$shown" ] && grep -qxF -- "$shown" include/sgdr.h || problem "docs/API.md shows '$shown', include/sgdr.h differs"
 done
+
+# 1b. The statuses and parameters the header's enums and table, API.md's tables, the man
+#     page and sgdr-schedule --help list are the library's own (sgdr_status_name,
+#     sgdr_param_describe): names, values, defaults, ranges, the release that added each.
+"$py" scripts/checks/describe_drift.py "$lib/libsgdr.so.1" "$tool" ||
+  problem "a list of statuses or parameters differs from the library (above)"
 
 # 2. Relative links and anchors in README.md and docs/ resolve.
 "$py" - README.md docs/*.md docs/guides/*.md <<'PY' || problem "broken links (above)"
@@ -127,7 +137,11 @@ args=$(head -2 "$tmp/readme_tool.txt" | tr -d '\\\n' | sed 's/^\$ sgdr-schedule/
 tail -n +3 "$tmp/readme_tool.txt" | cmp -s - "$tmp/tool_ascii.txt" \
   || problem "the README's sgdr-schedule output differs from what the tool prints"
 
-# 8. Every block marked for this check is one of the above.
+# 8. References point into the repository, at sections of docs/SPEC.md that exist, and the
+#    specification's parameter table is the library's.
+"$py" scripts/checks/spec_check.py "$lib/libsgdr.so.1" || fail=1
+
+# 9. Every block marked for this check is one of the above.
 doc_all_ran 80-docs README.md docs/*.md docs/guides/*.md bindings/*/README.md || fail=1
 
 exit "$fail"

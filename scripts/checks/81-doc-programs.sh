@@ -46,7 +46,7 @@ shows() {
 # A scratch install of the library and the tool, found the way the README says: pkg-config
 # (PKG_CONFIG_PATH for a non-default prefix) and PATH.
 prefix=$tmp/prefix
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DBUILD_TESTING=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DBUILD_TESTING=OFF \
   -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_BENCH=OFF >"$tmp/cmake.log" 2>&1 ||
   { cat "$tmp/cmake.log"; exit 1; }
 cmake --build "$build" -j2 >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; exit 1; }

@@ -13,7 +13,7 @@ py=/usr/bin/python3
 
 build=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-bench.XXXXXX")
 trap 'rm -rf "$build"' EXIT
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF >/dev/null
 cmake --build "$build" --target sgdr-bench sgdr-bench-worst -j2 >/dev/null
 

@@ -315,6 +315,48 @@ void test_version()
     EXPECT(sgdr::version_number() == SGDR_VERSION_NUMBER);
 }
 
+// Config's defaults are the library's: every member against sgdr_param_describe(), and one
+// member per parameter the library has (a parameter added to the library without a Config
+// member, or a default changed on one side only, fails here).
+void test_config_defaults_are_the_library_s()
+{
+    const sgdr::Config c;
+    const std::vector<std::pair<sgdr_param, double>> members = {
+        {SGDR_PARAM_LR_DECAY, c.lr_decay},
+        {SGDR_PARAM_CYCLE_LENGTH, static_cast<double>(c.cycle_length)},
+        {SGDR_PARAM_MULT_FACTOR, c.mult_factor},
+        {SGDR_PARAM_RESTART_MODE, static_cast<double>(static_cast<int>(c.restart_mode))},
+        {SGDR_PARAM_WARMUP_EPOCHS, static_cast<double>(c.warmup_epochs)},
+        {SGDR_PARAM_WARMUP_START_LR, c.warmup_start_lr},
+        {SGDR_PARAM_MAX_CYCLES, static_cast<double>(c.max_cycles)},
+        {SGDR_PARAM_RESTORE_AT_END, c.restore_at_end ? 1.0 : 0.0},
+        {SGDR_PARAM_HISTORY, c.history ? 1.0 : 0.0},
+        {SGDR_PARAM_CYCLE_WARMUP_STEPS, static_cast<double>(c.cycle_warmup_steps)},
+        // required: no default, 0 in a Config
+        {SGDR_PARAM_MIN_LR, c.min_lr},
+        {SGDR_PARAM_MAX_LR, c.max_lr},
+        {SGDR_PARAM_STEPS_PER_EPOCH, static_cast<double>(c.steps_per_epoch)},
+    };
+    std::map<int, double> config;
+    for (const auto &m : members) config[m.first] = m.second;
+    sgdr_param_desc d;
+    int id = 1;
+    for (; sgdr_param_describe(static_cast<sgdr_param>(id), &d) == SGDR_OK; id++) {
+        auto it = config.find(id);
+        EXPECT(it != config.end());
+        if (it == config.end()) {
+            std::fprintf(stderr, "sgdr::Config has no member for %s\n", d.name);
+            continue;
+        }
+        const bool same = d.required ? it->second == 0 : it->second == d.default_value;
+        if (!same)
+            std::fprintf(stderr, "sgdr::Config: %s is %.17g, the library's default %.17g\n",
+                         d.name, it->second, d.default_value);
+        EXPECT(same);
+    }
+    EXPECT(static_cast<std::size_t>(id - 1) == config.size());
+}
+
 } // namespace
 
 int main()
@@ -327,6 +369,7 @@ int main()
     test_throwing_hooks();
     test_configure_is_atomic();
     test_version();
+    test_config_defaults_are_the_library_s();
     if (failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -8,25 +8,25 @@
 
 #include "cli.h"
 
-/* The parameters a command line may set, in the order --help lists them, with the name of
- * their value and a one-line meaning. restore_at_end and history concern a training run's
- * host, not the schedule's numbers, so no tool offers them. */
+/* The parameters a command line may set, in the order --help lists them, with a one-line
+ * meaning; names, kinds and defaults come from the library. restore_at_end and history
+ * concern a training run's host, not the schedule's numbers, so no tool offers them
+ * (80-docs holds this list to the library's parameters). */
 static const struct {
     sgdr_param param;
-    const char *meta;
     const char *help;
 } flags[] = {
-    {SGDR_PARAM_MIN_LR, "X", "floor of every cycle"},
-    {SGDR_PARAM_MAX_LR, "X", "peak of the first cycle"},
-    {SGDR_PARAM_STEPS_PER_EPOCH, "N", "batches in one epoch"},
-    {SGDR_PARAM_LR_DECAY, "X", "peak multiplier applied at each restart"},
-    {SGDR_PARAM_CYCLE_LENGTH, "N", "epochs in the first cycle"},
-    {SGDR_PARAM_MULT_FACTOR, "X", "cycle length multiplier, C[k+1] = ceil(C[k] * X)"},
-    {SGDR_PARAM_RESTART_MODE, "MODE", "peak or keras-seed"},
-    {SGDR_PARAM_WARMUP_EPOCHS, "N", "linear warm-up epochs before the first cycle (peak)"},
-    {SGDR_PARAM_WARMUP_START_LR, "X", "learning rate of the first warm-up batch"},
-    {SGDR_PARAM_MAX_CYCLES, "N", "cycles before holding min-lr, 0 = unlimited (peak)"},
-    {SGDR_PARAM_CYCLE_WARMUP_STEPS, "N", "batches rising from min-lr at every cycle's start (peak)"},
+    {SGDR_PARAM_MIN_LR, "floor of every cycle"},
+    {SGDR_PARAM_MAX_LR, "peak of the first cycle"},
+    {SGDR_PARAM_STEPS_PER_EPOCH, "batches in one epoch"},
+    {SGDR_PARAM_LR_DECAY, "peak multiplier applied at each restart"},
+    {SGDR_PARAM_CYCLE_LENGTH, "epochs in the first cycle"},
+    {SGDR_PARAM_MULT_FACTOR, "cycle length multiplier, C[k+1] = ceil(C[k] * X)"},
+    {SGDR_PARAM_RESTART_MODE, "peak or keras-seed"},
+    {SGDR_PARAM_WARMUP_EPOCHS, "linear warm-up epochs before the first cycle (peak)"},
+    {SGDR_PARAM_WARMUP_START_LR, "learning rate of the first warm-up batch"},
+    {SGDR_PARAM_MAX_CYCLES, "cycles before holding min-lr, 0 = unlimited (peak)"},
+    {SGDR_PARAM_CYCLE_WARMUP_STEPS, "batches rising from min-lr at every cycle's start (peak)"},
 };
 #define N_FLAGS (sizeof flags / sizeof flags[0])
 
@@ -87,19 +87,28 @@ int schedflag_set(sgdr_scheduler *s, sgdr_param param, const char *value, char *
 
 int schedflag_require(const sgdr_scheduler *s, char *err, size_t cap)
 {
-    static const sgdr_param required[] = {SGDR_PARAM_MIN_LR, SGDR_PARAM_MAX_LR,
-                                          SGDR_PARAM_STEPS_PER_EPOCH};
     size_t i;
-    for (i = 0; i < sizeof required / sizeof required[0]; i++) {
+    for (i = 0; i < N_FLAGS; i++) {
+        sgdr_param_desc d;
         double v;
-        if (sgdr_get_param(s, required[i], &v) == SGDR_OK && isnan(v)) {
+        if (sgdr_param_describe(flags[i].param, &d) == SGDR_OK && d.required &&
+            sgdr_get_param(s, flags[i].param, &v) == SGDR_OK && isnan(v)) {
             char name[48];
-            flag_name(required[i], name, sizeof name);
+            flag_name(flags[i].param, name, sizeof name);
             snprintf(err, cap, "%s is required", name);
             return -1;
         }
     }
     return 0;
+}
+
+/* The name of a flag's value in --help: X for a real, N for an integer, MODE for the one
+ * enum. */
+static const char *meta(sgdr_param p)
+{
+    sgdr_param_desc d;
+    if (sgdr_param_describe(p, &d) != SGDR_OK) return "VALUE";
+    return d.kind == SGDR_KIND_REAL ? "X" : d.kind == SGDR_KIND_INTEGER ? "N" : "MODE";
 }
 
 void schedflag_value_text(const sgdr_scheduler *s, sgdr_param p, char *out, size_t cap)
@@ -123,7 +132,7 @@ void schedflag_help(strbuf *b, const sgdr_scheduler *defaults, const sgdr_param 
         if (skipped) continue;
         flag_name(flags[i].param, name, sizeof name);
         schedflag_value_text(defaults, flags[i].param, def, sizeof def);
-        snprintf(left, sizeof left, "%s %s", name, flags[i].meta);
+        snprintf(left, sizeof left, "%s %s", name, meta(flags[i].param));
         strbuf_printf(b, "  %-24s %s (%s%s)\n", left, flags[i].help,
                       strcmp(def, "required") == 0 ? "" : "default ", def);
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* schedflags.h -- the schedule parameters as command-line flags.
  *
- * SPEC §4: a flag is the parameter's name (sgdr_param_name) with dashes, so `min_lr` is
+ * docs/SPEC.md §8: a flag is the parameter's name (sgdr_param_name) with dashes, so `min_lr` is
  * `--min-lr`. Values go straight to sgdr_set_param, so the library's own validation and
  * messages apply; `--restart-mode` takes the names `peak` and `keras-seed`. */
 #ifndef SGDR_TOOLS_SCHEDFLAGS_H

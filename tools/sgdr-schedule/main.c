@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* sgdr-schedule -- print an SGDR learning-rate schedule (SPEC §4) as CSV, an ASCII plot or
+/* sgdr-schedule -- print an SGDR learning-rate schedule (docs/SPEC.md §8) as CSV, an ASCII plot or
  * an SVG plot, computed by libsgdr itself.
  *
  * Everything is validated before anything is printed: a bad flag or value gives a message

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* options.h -- sgdr-schedule's command line: the schedule flags of SPEC §4 plus --epochs,
+/* options.h -- sgdr-schedule's command line: the schedule flags of docs/SPEC.md §8 plus --epochs,
  * --format, --help and --version. */
 #ifndef SGDR_SCHEDULE_OPTIONS_H
 #define SGDR_SCHEDULE_OPTIONS_H

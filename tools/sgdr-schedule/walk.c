@@ -35,7 +35,7 @@ int walk_check(const sgdr_scheduler *s, char *err, size_t cap)
 
 double walk_default_epochs(const sgdr_scheduler *s, unsigned cycles)
 {
-    /* C[k+1] = ceil(C[k] * mult_factor), the library's rule (SPEC §1) */
+    /* C[k+1] = ceil(C[k] * mult_factor), the library's rule (docs/SPEC.md §3.2) */
     double length = param(s, SGDR_PARAM_CYCLE_LENGTH), mult = param(s, SGDR_PARAM_MULT_FACTOR);
     double total = param(s, SGDR_PARAM_WARMUP_EPOCHS);
     unsigned k;

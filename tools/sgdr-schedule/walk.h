@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* walk.h -- run a configured scheduler through its callbacks, as a training loop would,
  * and report the learning rate of every batch and the epochs where the schedule changes
- * phase. The callbacks and sgdr_lr_at give the same bits (SPEC §3); the callbacks also say
+ * phase. The callbacks and sgdr_lr_at give the same bits (docs/SPEC.md §3.9); the callbacks also say
  * where restarts happen, which the plots mark. */
 #ifndef SGDR_SCHEDULE_WALK_H
 #define SGDR_SCHEDULE_WALK_H

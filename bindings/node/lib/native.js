@@ -74,6 +74,11 @@ export const libraryPath = path;
 
 koffi.opaque('sgdr_scheduler');
 export const Metric = koffi.struct('sgdr_metric', { name: 'const char *', value: 'double' });
+// sgdr_param_desc (libsgdr 1.2; fixed forever).
+export const ParamDesc = koffi.struct('sgdr_param_desc', {
+  name: 'const char *', kind: 'int', required: 'int', default_value: 'double', lower: 'double',
+  upper: 'double', lower_inclusive: 'int', upper_inclusive: 'int', since: 'unsigned int',
+});
 
 // Hook types (sgdr.h: sgdr_get_lr_fn, sgdr_set_lr_fn, sgdr_snapshot_fn, sgdr_restore_fn,
 // sgdr_alloc_fn, sgdr_free_fn).
@@ -96,6 +101,7 @@ const SIGNATURES = [
   'int sgdr_get_param(const sgdr_scheduler *s, int p, _Out_ double *value)',
   'const char *sgdr_param_name(int p)',
   'int sgdr_param_from_name(const char *name, _Out_ int *p)',
+  'int sgdr_param_describe(int p, _Out_ sgdr_param_desc *out)',
   'int sgdr_set_lr_hooks(sgdr_scheduler *s, sgdr_get_lr_fn *get, sgdr_set_lr_fn *set, uintptr_t user)',
   'int sgdr_set_weight_hooks(sgdr_scheduler *s, sgdr_snapshot_fn *snap, sgdr_restore_fn *restore, uintptr_t user)',
   'int sgdr_on_train_begin(sgdr_scheduler *s)',
@@ -115,11 +121,21 @@ const SIGNATURES = [
   'int sgdr_save_state(const sgdr_scheduler *s, _Out_ uint8_t *buf, size_t cap, _Out_ size_t *len)',
   'int sgdr_load_state(sgdr_scheduler *s, const uint8_t *buf, size_t len)',
   'const char *sgdr_strerror(int st)',
+  'const char *sgdr_status_name(int st)',
   'const char *sgdr_last_error(const sgdr_scheduler *s)',
 ];
 
-// name -> koffi function, for every function of sgdr.h.
-export const fn = Object.freeze(Object.fromEntries(SIGNATURES.map((sig) => {
+// The functions added after 1.0, with the library version that added them: an older
+// library lacks them and still loads (fn then has no entry for them).
+export const SINCE = Object.freeze({ sgdr_param_describe: 10200, sgdr_status_name: 10200 });
+
+// name -> koffi function, for every function of sgdr.h the library has.
+export const fn = Object.freeze(Object.fromEntries(SIGNATURES.flatMap((sig) => {
   const name = sig.match(/(sgdr_\w+)\(/)[1];
-  return [name, lib.func(sig)];
+  try {
+    return [[name, lib.func(sig)]];
+  } catch (e) {
+    if (name in SINCE) return [];
+    throw e;
+  }
 })));

@@ -13,7 +13,7 @@ import { goldens, packageDir, required, sgdr, top } from './support.mjs';
 
 const {
   Scheduler, SgdrError, Status, PARAMS, native, openSchedulers, paramId, strerror, version,
-  versionNumber, libraryPath,
+  versionNumber, libraryPath, describeParam, FALLBACK_STATUS_NAMES, FALLBACK_BOOLEAN_PARAMS,
 } = sgdr;
 
 const BASE = { minLr: 1e-5, maxLr: 0.1, stepsPerEpoch: 4, cycleLength: 2, multFactor: 2 };
@@ -60,6 +60,39 @@ test('every exported function of the library is bound, and nothing else', () => 
   const exported = [...map.matchAll(/^\s*(sgdr_\w+);/gm)].map((m) => m[1]).sort();
   assert.ok(exported.length >= 29);
   assert.deepEqual(Object.keys(native).sort(), exported);
+});
+
+// What the binding restates about statuses and parameters, against the library: the status
+// names (and the fallback a 1.0/1.1 library gets), index.d.ts's Status and ScheduleParams
+// members, the boolean parameters, and a new Scheduler's values.
+test('the binding\'s statuses and parameters are the library\'s', () => {
+  const names = [];
+  for (let st = 0; native.sgdr_status_name(st) !== 'unknown status'; st++) {
+    names.push(native.sgdr_status_name(st));
+  }
+  assert.deepEqual([...FALLBACK_STATUS_NAMES], names);
+  assert.deepEqual(Object.entries(Status), names.map((n, i) => [n.slice(5), i]));
+  const dts = readFileSync(join(packageDir, 'index.d.ts'), 'utf8');
+  const declared = dts.match(/const Status: Readonly<\{([^}]*)\}>/)[1];
+  assert.deepEqual([...declared.matchAll(/(\w+): (\d+);/g)].map((m) => [m[1], Number(m[2])]),
+    Object.entries(Status), 'index.d.ts: Status');
+  const members = dts.match(/interface ScheduleParams \{([^}]*)\}/)[1];
+  const camel = (n) => n.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  assert.deepEqual([...members.matchAll(/^\s*(\w+)\?:/gm)].map((m) => m[1]),
+    PARAMS.map(([, n]) => camel(n)), 'index.d.ts: ScheduleParams');
+  const described = PARAMS.map(([id]) => describeParam(id));
+  assert.deepEqual(described.filter((d) => d.kind === 4 && d.since < 10200).map((d) => d.name),
+    [...FALLBACK_BOOLEAN_PARAMS]);
+  const s = new Scheduler({ minLr: 0.1, maxLr: 1, stepsPerEpoch: 3 });
+  const modes = ['peak', 'keras-seed'];
+  for (const d of described.filter((x) => !x.required)) {
+    const want = d.kind === 4 ? d.default_value !== 0
+      : d.name === 'restart_mode' ? modes[d.default_value] : d.default_value;
+    assert.equal(s.params[camel(d.name)], want, d.name);
+  }
+  s.close();
+  assert.equal(describeParam(0), null);
+  assert.equal(describeParam(PARAMS.length + 1), null);
 });
 
 test('the parameters are the library\'s, by camelCase and C name', () => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SGDRScheduler inside TensorFlow.js' model.fit(): the learning rate of every batch, the
-// seed's history, snapshots (cloned, disposed when replaced) and their restore at the end.
+// Keras callback's history, snapshots (cloned, disposed when replaced) and their restore at
+// the end.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sgdr, sgdrTfjs } from './support.mjs';
@@ -29,7 +30,7 @@ function model(seed = 1) {
 
 const values = (tensors) => tensors.map((t) => Array.from(t.dataSync()));
 
-test('the seed\'s constructor and defaults', () => {
+test('the Keras callback\'s constructor and defaults', () => {
   const s = new SGDRScheduler({ minLr: 1e-5, maxLr: 1e-2, stepsPerEpoch: 10 });
   assert.ok(s instanceof tf.Callback);
   const p = s.scheduler.params;
@@ -49,7 +50,7 @@ test('the seed\'s constructor and defaults', () => {
     (e) => e.status === Status.EVALUE);
 });
 
-test('fit(): every batch trains at lrAt(step), the history is the seed\'s, the weights end as the last snapshot', async () => {
+test('fit(): every batch trains at lrAt(step), the history is the Keras callback\'s, the weights end as the last snapshot', async () => {
   const { x, y } = data(40); // batch 8: 5 batches per epoch
   const m = model();
   // cycles of 1, 2, 4 epochs: snapshots after epochs 0 and 2; epoch 4 ends mid-cycle

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   Scheduler, SgdrError, Status, Progress, PARAMS, native, openSchedulers, paramId, strerror,
-  version, versionNumber, libraryPath,
+  version, versionNumber, libraryPath, describeParam, FALLBACK_STATUS_NAMES,
+  FALLBACK_BOOLEAN_PARAMS,
 } from 'sgdr';
 import { SGDRScheduler, tf as tfFromSgdr } from 'sgdr/tfjs';
 
@@ -45,4 +46,5 @@ const same: typeof tf.sequential = tfFromSgdr.sequential;
 schedule.dispose();
 void [a, h, st, phase, csv, cb, kept, same, Status.EVALUE, Progress.step, PARAMS[0][1],
   native.sgdr_lr, openSchedulers(), paramId('maxLr'), strerror(1), version, versionNumber,
-  libraryPath];
+  libraryPath, describeParam(1)?.default_value, FALLBACK_STATUS_NAMES[0],
+  FALLBACK_BOOLEAN_PARAMS[0]];

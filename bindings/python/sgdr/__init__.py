@@ -15,13 +15,14 @@ wheel bundles), else on the system (ctypes.util.find_library("sgdr")), else, in 
 checkout, in its build/release, build/debug or build directory; `library_path` says which
 one was loaded.
 """
-from ._enums import PHASES, RESTART_MODES, Param, Progress, Status
+from ._enums import BOOLEAN, ENUM, INTEGER, PARAMS, PHASES, REAL, RESTART_MODES, ParamInfo, \
+    Param, Progress, Status
 from ._errors import SGDRError, strerror
 from ._lib import ABI_MAJOR, lib as _clib, library_path
 from .scheduler import Scheduler
 
 __all__ = ["Scheduler", "SGDRError", "Status", "Param", "Progress", "RESTART_MODES",
-           "PHASES", "strerror", "version", "version_number", "library_path", "ABI_MAJOR"]
+           "PHASES", "PARAMS", "ParamInfo", "REAL", "INTEGER", "ENUM", "BOOLEAN", "strerror", "version", "version_number", "library_path", "ABI_MAJOR"]
 
 
 def version():

@@ -23,6 +23,14 @@ class sgdr_metric(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("value", ctypes.c_double)]
 
 
+class sgdr_param_desc(ctypes.Structure):
+    """sgdr.h's sgdr_param_desc (since 1.2; fixed forever)."""
+    _fields_ = [("name", ctypes.c_char_p), ("kind", ctypes.c_int), ("required", ctypes.c_int),
+                ("default_value", ctypes.c_double), ("lower", ctypes.c_double),
+                ("upper", ctypes.c_double), ("lower_inclusive", ctypes.c_int),
+                ("upper_inclusive", ctypes.c_int), ("since", ctypes.c_uint)]
+
+
 _SCHED = ctypes.c_void_p  # sgdr_scheduler * (opaque)
 _STATUS = ctypes.c_int    # sgdr_status
 _PARAM = ctypes.c_int     # sgdr_param / sgdr_progress enums
@@ -41,7 +49,9 @@ ALLOC_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, _SIZE)
 FREE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 
 # Every function of sgdr.h: name -> (restype, argtypes). Kept in the header's order; the
-# test suite checks this table against src/sgdr.map.
+# test suite checks this table against src/sgdr.map. SINCE names the functions added after
+# 1.0 and the library version that added them: an older library lacks them and still loads
+# (bound functions: `has`).
 SIGNATURES = {
     "sgdr_version_number": (ctypes.c_uint, []),
     "sgdr_version_string": (ctypes.c_char_p, []),
@@ -52,6 +62,7 @@ SIGNATURES = {
     "sgdr_get_param": (_STATUS, [_SCHED, _PARAM, _P(_DBL)]),
     "sgdr_param_name": (ctypes.c_char_p, [_PARAM]),
     "sgdr_param_from_name": (_STATUS, [ctypes.c_char_p, _P(_PARAM)]),
+    "sgdr_param_describe": (_STATUS, [_PARAM, _P(sgdr_param_desc)]),
     "sgdr_set_lr_hooks": (_STATUS, [_SCHED, GET_LR_FN, SET_LR_FN, ctypes.c_void_p]),
     "sgdr_set_weight_hooks": (_STATUS, [_SCHED, SNAPSHOT_FN, RESTORE_FN, ctypes.c_void_p]),
     "sgdr_on_train_begin": (_STATUS, [_SCHED]),
@@ -71,9 +82,11 @@ SIGNATURES = {
     "sgdr_save_state": (_STATUS, [_SCHED, ctypes.c_void_p, _SIZE, _P(_SIZE)]),
     "sgdr_load_state": (_STATUS, [_SCHED, ctypes.c_void_p, _SIZE]),
     "sgdr_strerror": (ctypes.c_char_p, [_STATUS]),
+    "sgdr_status_name": (ctypes.c_char_p, [_STATUS]),
     "sgdr_last_error": (ctypes.c_char_p, [_SCHED]),
 }
 
+SINCE = {"sgdr_param_describe": 10200, "sgdr_status_name": 10200}
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -140,15 +153,20 @@ def _load():
 
 
 def _bind(lib):
+    """Declare every function the library has; returns the names of those it has."""
+    bound = set()
     for name, (restype, argtypes) in SIGNATURES.items():
         try:
             fn = getattr(lib, name)
         except AttributeError:
+            if name in SINCE and lib.sgdr_version_number() < SINCE[name]:
+                continue
             raise ImportError("sgdr: the loaded libsgdr has no function %s" % name) from None
         fn.restype = restype
         fn.argtypes = argtypes
-    return lib
+        bound.add(name)
+    return frozenset(bound)
 
 
 lib, library_path = _load()
-_bind(lib)
+has = _bind(lib)

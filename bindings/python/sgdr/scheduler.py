@@ -7,23 +7,28 @@ import operator
 import os
 import threading
 
-from ._enums import PHASES, RESTART_MODES, Param, Progress, Status
+from . import _enums
+from ._enums import BOOLEAN, INTEGER, KNOWN_PARAMS, PARAMS, PHASES, RESTART_MODES, Param, \
+    Progress, Status
 from ._errors import SGDRError, strerror
 from ._hooks import HookBox, lr_trampolines, weight_trampolines
-from ._lib import lib, sgdr_metric
+from ._lib import lib, library_path, sgdr_metric
 
-_INTEGER_PARAMS = {Param.STEPS_PER_EPOCH, Param.CYCLE_LENGTH, Param.WARMUP_EPOCHS,
-                   Param.MAX_CYCLES, Param.CYCLE_WARMUP_STEPS}
-_FLAG_PARAMS = {Param.RESTORE_AT_END, Param.HISTORY}
 _MODE_NAMES = {v: k for k, v in RESTART_MODES.items()}
+_LOADED = {p.id: p for p in PARAMS}
 
 
 def _param(name):
-    try:
-        return Param[name.upper()]
-    except (KeyError, AttributeError):
+    """The Param of a parameter the loaded library has."""
+    info = KNOWN_PARAMS.get(name.lower()) if isinstance(name, str) else None
+    if info is None:
         raise SGDRError(Status.EBADPARAM, "unknown parameter %r (known: %s)" % (
-            name, ", ".join(p.name.lower() for p in Param))) from None
+            name, ", ".join(p.name for p in PARAMS)))
+    if info.id not in _LOADED:
+        raise SGDRError(Status.EBADPARAM, "%s needs libsgdr %s or later; the loaded library "
+                        "is %s (%s)" % (info.name, _enums.version_text(info.since),
+                                        lib.sgdr_version_string().decode(), library_path))
+    return Param(info.id)
 
 
 def _as_double(p, value):
@@ -53,9 +58,10 @@ def _from_double(p, d):
         return d  # a required parameter that is not set
     if p == Param.RESTART_MODE:
         return _MODE_NAMES.get(int(d), int(d))
-    if p in _FLAG_PARAMS:
+    kind = _LOADED[p].kind
+    if kind == BOOLEAN:
         return bool(d)
-    if p in _INTEGER_PARAMS:
+    if kind == INTEGER:
         return int(d)
     return d
 
@@ -115,8 +121,8 @@ def _counter(what, doc):
 class Scheduler:
     """SGDR (cosine annealing with warm restarts) driving a training loop.
 
-    The arguments are the schedule's parameters (see the C header sgdr.h) and four optional
-    hooks: set_lr(lr) receives the learning rate of the next batch, get_lr() returns the
+    The arguments are the schedule's parameters (see the C header sgdr.h; a keyword left
+    at None keeps the library's default, listed in sgdr.PARAMS) and four optional hooks: set_lr(lr) receives the learning rate of the next batch, get_lr() returns the
     one the optimizer actually used, snapshot(cycle) keeps the weights at the end of a cycle
     and restore(cycle) puts them back at on_train_end. A hook fails by raising; the callback
     then raises SGDRError (the hook's exception as __cause__) and the scheduler is as it
@@ -127,10 +133,11 @@ class Scheduler:
     load_state() it into a new one.
     """
 
-    def __init__(self, min_lr, max_lr, steps_per_epoch, lr_decay=1, cycle_length=10,
-                 mult_factor=2, *, restart_mode="peak", warmup_epochs=0, warmup_start_lr=0.0,
-                 max_cycles=0, restore_at_end=True, history=True, set_lr=None, get_lr=None,
-                 snapshot=None, restore=None, cycle_warmup_steps=0):
+    def __init__(self, min_lr, max_lr, steps_per_epoch, lr_decay=None, cycle_length=None,
+                 mult_factor=None, *, restart_mode=None, warmup_epochs=None,
+                 warmup_start_lr=None, max_cycles=None, restore_at_end=None, history=None,
+                 set_lr=None, get_lr=None, snapshot=None, restore=None,
+                 cycle_warmup_steps=None):
         # One lock per scheduler: ctypes releases the GIL during C calls, and the C
         # scheduler is not thread-safe. Reentrant, so that a hook may read its scheduler.
         self._lock = threading.RLock()
@@ -142,13 +149,16 @@ class Scheduler:
         self._h = handle
         self._box = HookBox()
         self._lr_fns = self._weight_fns = (None, None)
+        # None leaves a parameter at the library's default, so a library older than a
+        # parameter still works when that parameter is not asked for.
+        optional = dict(lr_decay=lr_decay, cycle_length=cycle_length, mult_factor=mult_factor,
+                        restart_mode=restart_mode, warmup_epochs=warmup_epochs,
+                        warmup_start_lr=warmup_start_lr, max_cycles=max_cycles,
+                        restore_at_end=restore_at_end, history=history,
+                        cycle_warmup_steps=cycle_warmup_steps)
         try:
             self.set_params(min_lr=min_lr, max_lr=max_lr, steps_per_epoch=steps_per_epoch,
-                            lr_decay=lr_decay, cycle_length=cycle_length,
-                            mult_factor=mult_factor, restart_mode=restart_mode,
-                            warmup_epochs=warmup_epochs, warmup_start_lr=warmup_start_lr,
-                            max_cycles=max_cycles, restore_at_end=restore_at_end,
-                            history=history, cycle_warmup_steps=cycle_warmup_steps)
+                            **{k: v for k, v in optional.items() if v is not None})
             self.lr_at(0)  # checks the rules that involve two parameters, now
             self.set_lr_hooks(get_lr=get_lr, set_lr=set_lr)
             self.set_weight_hooks(snapshot=snapshot, restore=restore)
@@ -260,8 +270,8 @@ class Scheduler:
 
     @property
     def params(self):
-        """Every parameter, as a dict name -> value."""
-        return {p.name.lower(): self.get_param(p.name) for p in Param}
+        """Every parameter of the loaded library, as a dict name -> value."""
+        return {p.name: self.get_param(p.name) for p in PARAMS}
 
     def set_lr_hooks(self, get_lr=None, set_lr=None):
         """Replace the learning-rate hooks (None removes one)."""

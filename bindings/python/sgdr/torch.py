@@ -88,10 +88,10 @@ class SGDR:
     Construction starts the run (on_train_begin) and sets every group's lr.
     """
 
-    def __init__(self, optimizer, min_lr, max_lr, steps_per_epoch, lr_decay=1,
-                 cycle_length=10, mult_factor=2, *, restart_mode="peak", warmup_epochs=0,
-                 warmup_start_lr=0.0, max_cycles=0, restore_at_end=True, history=False,
-                 model=None, keep_snapshots=1, group_scales=None, cycle_warmup_steps=0):
+    def __init__(self, optimizer, min_lr, max_lr, steps_per_epoch, lr_decay=None,
+                 cycle_length=None, mult_factor=None, *, restart_mode=None, warmup_epochs=None,
+                 warmup_start_lr=None, max_cycles=None, restore_at_end=None, history=False,
+                 model=None, keep_snapshots=1, group_scales=None, cycle_warmup_steps=None):
         if not hasattr(optimizer, "param_groups"):
             raise TypeError("optimizer (%r) has no param_groups" % (optimizer,))
         if keep_snapshots is not None and keep_snapshots < 1:

@@ -56,7 +56,7 @@ def test_lr_at_gives_the_bits_the_callbacks_set():
     assert s.lr == s.lr_at(210)
 
 
-def test_history_is_a_dict_of_lists_like_the_seed():
+def test_history_is_a_dict_of_lists_like_the_keras_callback():
     s = sgdr.Scheduler(0.001, 0.1, 2, cycle_length=1)
     s.on_train_begin()
     s.on_batch_end(0, {"loss": 2.0})

@@ -17,12 +17,13 @@
 static const char *const names[] = {
     "sgdr_version_number", "sgdr_version_string", "sgdr_create",
     "sgdr_create_with_allocator", "sgdr_destroy", "sgdr_set_param", "sgdr_get_param",
-    "sgdr_param_name", "sgdr_param_from_name", "sgdr_set_lr_hooks", "sgdr_set_weight_hooks",
+    "sgdr_param_name", "sgdr_param_from_name", "sgdr_param_describe", "sgdr_set_lr_hooks",
+    "sgdr_set_weight_hooks",
     "sgdr_on_train_begin", "sgdr_on_batch_end", "sgdr_on_epoch_end", "sgdr_on_train_end",
     "sgdr_lr", "sgdr_lr_at", "sgdr_get_progress", "sgdr_history_rows", "sgdr_history_columns",
     "sgdr_history_column_name", "sgdr_history_find", "sgdr_history_copy",
     "sgdr_history_to_csv", "sgdr_history_write_csv", "sgdr_save_state", "sgdr_load_state",
-    "sgdr_strerror", "sgdr_last_error",
+    "sgdr_strerror", "sgdr_status_name", "sgdr_last_error",
 };
 #define N_NAMES (sizeof names / sizeof names[0])
 
