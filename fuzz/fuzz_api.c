@@ -96,7 +96,9 @@ static void check_invariants(const sgdr_scheduler *s)
     double lr = sgdr_lr(s);
     CHECK(running <= 1);
     CHECK(progress(s, SGDR_PROGRESS_PHASE) <= SGDR_PHASE_HOLD);
-    CHECK(progress(s, SGDR_PROGRESS_BATCH_IN_EPOCH) <= progress(s, SGDR_PROGRESS_STEP));
+    /* Not the step: after steps_per_epoch grows mid-epoch the batch in the epoch counts in
+     * the new epoch's batches, the step in batches trained. */
+    CHECK(progress(s, SGDR_PROGRESS_BATCH_IN_EPOCH) <= progress(s, SGDR_PROGRESS_CYCLE_POSITION));
     if (running) CHECK(isfinite(lr) && lr >= 0);
     else CHECK(isnan(lr) || (isfinite(lr) && lr >= 0));
     CHECK(sgdr_last_error(s) != NULL);
