@@ -29,14 +29,18 @@
  * their own devices) at every cycle end; the `keep_snapshots` most recent are kept (0: all,
  * e.g. for a snapshot ensemble) and finish() copies the last back (restore_at_end).
  *
- * Checkpoints: save() writes the scheduler (libsgdr's state blob, the group scales, the kept
- * snapshots), the model and the optimizer into a torch::serialize archive; load() on a SGDR
- * built the same way continues the run bit for bit as if it had never stopped.
+ * Checkpoints: save(path) writes the scheduler (libsgdr's state blob, the group scales, the
+ * kept snapshots), the model and the optimizer to a file; load(path) on a SGDR built the same
+ * way continues the run bit for bit as if it had never stopped. The file is a
+ * torch::serialize archive behind an 8-byte magic and a CRC-32 of the archive, checked before
+ * libtorch reads a byte of it: libtorch's reader trusts its input (a flipped bit can crash
+ * it or load other numbers). Files of libsgdr 1.1.0 (the bare archive) still load, unchecked.
+ * save(archive)/load(archive) are the same without the file; write_archive()/read_archive()
+ * give an archive with keys of the program's own the same file form and checksum.
  *
  * Errors: every failure is an sgdr::Error (sgdr.hpp) naming what was wrong; libtorch's own
- * exceptions are turned into one. A refused call changes nothing, except load(), which may
- * leave the model or optimizer partly loaded when libtorch refuses their part of the archive
- * (the scheduler is then unchanged).
+ * exceptions are turned into one. A refused call changes nothing: load() puts the model and
+ * optimizer back when libtorch refuses their part of an archive.
  */
 #ifndef SGDR_TORCH_HPP
 #define SGDR_TORCH_HPP
@@ -46,8 +50,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -167,6 +175,28 @@ inline std::vector<double> scales(const std::vector<::torch::optim::OptimizerPar
     return given;
 }
 
+/* The checkpoint file's first bytes, then the CRC-32 (little-endian) of the archive after it. */
+constexpr char kFileMagic[8] = {'S', 'G', 'D', 'R', '-', 'P', 'T', '1'};
+constexpr std::size_t kFileHeader = sizeof kFileMagic + 4;
+
+/* CRC-32 (IEEE 802.3, as zlib's): it detects every error of up to 32 consecutive bits. */
+inline std::uint32_t crc32(const char *p, std::size_t n)
+{
+    static const auto table = [] {
+        std::vector<std::uint32_t> t(256);
+        for (std::uint32_t i = 0; i < 256; i++) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < n; i++)
+        c = table[(c ^ static_cast<unsigned char>(p[i])) & 0xFFu] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
 /* The weight hooks' side: snapshots of one module. Heap-allocated, so that the hooks' pointer
  * to it survives moves of the SGDR. */
 struct Keeper {
@@ -203,6 +233,68 @@ struct Keeper {
 
 } // namespace detail
 
+/* Write `archive` to the file at `path` behind the magic and the CRC-32 of the archive,
+ * replacing the file whole (a failed write leaves the old one): the file form of save(). For
+ * a program that adds its own keys to the archive (SGDR::save(archive) first). */
+inline void write_archive(::torch::serialize::OutputArchive &archive, const std::string &path)
+{
+    std::ostringstream body;
+    detail::torch_call(SGDR_EIO, "saving the archive", [&] { archive.save_to(body); });
+    const std::string data = body.str();
+    std::uint32_t crc = detail::crc32(data.data(), data.size());
+    char header[detail::kFileHeader];
+    std::memcpy(header, detail::kFileMagic, sizeof detail::kFileMagic);
+    for (std::size_t i = 0; i < 4; i++)
+        header[sizeof detail::kFileMagic + i] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f.write(header, sizeof header);
+        f.write(data.data(), static_cast<std::streamsize>(data.size()));
+        f.close();
+        if (!f) {
+            std::remove(tmp.c_str());
+            throw Error(SGDR_EIO, "cannot write " + tmp);
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw Error(SGDR_EIO, "cannot replace " + path + " with " + tmp);
+    }
+}
+
+/* Read into `archive` the file write_archive() wrote at `path`, after verifying its magic
+ * and checksum (SGDR_EMAGIC, SGDR_ECHECKSUM; SGDR_EIO when it cannot be read): nothing of a
+ * damaged file reaches libtorch. A bare archive (libsgdr 1.1.0's files) is read unchecked. */
+inline void read_archive(const std::string &path, ::torch::serialize::InputArchive &archive)
+{
+    std::string data;
+    {
+        std::ifstream f(path, std::ios::binary);
+        if (f) data.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+        if (!f && !f.eof()) throw Error(SGDR_EIO, "cannot read " + path);
+    }
+    std::size_t start = 0;
+    if (data.compare(0, 4, std::string("PK\3\4", 4)) != 0) { /* else a bare archive */
+        if (data.size() < detail::kFileHeader ||
+            std::memcmp(data.data(), detail::kFileMagic, sizeof detail::kFileMagic) != 0)
+            throw Error(SGDR_EMAGIC, path + " is not an sgdr::torch checkpoint (it does not "
+                                            "start with SGDR-PT1)");
+        std::uint32_t want = 0;
+        for (std::size_t i = 0; i < 4; i++)
+            want |= static_cast<std::uint32_t>(
+                        static_cast<unsigned char>(data[sizeof detail::kFileMagic + i]))
+                    << (8 * i);
+        start = detail::kFileHeader;
+        if (detail::crc32(data.data() + start, data.size() - start) != want)
+            throw Error(SGDR_ECHECKSUM, path + ": the checksum does not match (the file is "
+                                               "damaged or truncated)");
+    }
+    std::istringstream in(data.substr(start));
+    detail::torch_call(SGDR_ECORRUPT, path + " holds no readable archive",
+                       [&] { archive.load_from(in); });
+}
+
 class SGDR {
 public:
     /* Start a run (on_train_begin) of the schedule `config` over `optimizer`, which must
@@ -228,6 +320,7 @@ public:
      * snapshot). An epoch end that failed is retried by the next step(). */
     void step()
     {
+        check_groups(); /* a refused step counts nothing */
         if (batch_ == spe_) end_epoch();
         sched_.on_batch_end(batch_);
         batch_++;
@@ -304,8 +397,8 @@ public:
      * archive is checked (state blob, scales, snapshot shapes against the model) before
      * anything changes. A `steps_per_epoch` other than 0 continues the run with that many
      * batches per epoch (a resume with another batch size or number of workers, see
-     * Scheduler::set_steps_per_epoch); a checkpoint is taken at an epoch end, where that
-     * is always exact. */
+     * Scheduler::set_steps_per_epoch): always at an epoch end, mid-epoch only where the
+     * position maps exactly (Error otherwise, nothing changed). */
     void load(::torch::serialize::InputArchive &archive, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive mine, model, opt;
@@ -327,10 +420,7 @@ public:
         Scheduler probe; /* checks the blob before this scheduler changes */
         probe.load_state(blob);
         if (steps_per_epoch != 0) blob = probe.set_steps_per_epoch(steps_per_epoch).save_state();
-        detail::torch_call(SGDR_ECORRUPT, "loading the model or optimizer from the archive", [&] {
-            if (keeper_) keeper_->model->load(model);
-            opt_->load(opt);
-        });
+        load_model_and_optimizer(model, opt);
         sched_.load_state(blob);
         if (sched_.running()) sched_.on_train_begin(); /* the resume path: counters kept */
         spe_ = static_cast<std::uint64_t>(sched_.get(SGDR_PARAM_STEPS_PER_EPOCH));
@@ -341,17 +431,21 @@ public:
         apply_lr();
     }
 
-    /* save() to, and load() from, the file at `path`. */
+    /* Write the checkpoint file at `path` (write_archive: replaced whole, checksummed). */
     void save(const std::string &path) const
     {
         ::torch::serialize::OutputArchive archive;
         save(archive);
-        detail::torch_call(SGDR_EIO, "cannot write " + path, [&] { archive.save_to(path); });
+        write_archive(archive, path);
     }
+
+    /* Continue the run saved by save(path). The file's checksum is verified before anything
+     * in it is parsed (read_archive); a refused file changes nothing. steps_per_epoch as for
+     * load(archive, steps_per_epoch). */
     void load(const std::string &path, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive archive;
-        detail::torch_call(SGDR_EIO, "cannot read " + path, [&] { archive.load_from(path); });
+        read_archive(path, archive);
         load(archive, steps_per_epoch);
     }
 
@@ -364,17 +458,55 @@ private:
     std::uint64_t batch_ = 0; /* batches counted in the current epoch */
     std::uint64_t epoch_ = 0; /* epochs completed */
 
+    void check_groups() const
+    {
+        std::size_t n = opt_->param_groups().size();
+        if (n != scales_.size())
+            throw Error(SGDR_EVALUE, "the optimizer has " + std::to_string(n) +
+                                         " param groups but the scheduler was set up for " +
+                                         std::to_string(scales_.size()));
+    }
+
     void apply_lr()
     {
         /* param_groups() is looked up every time: Optimizer::load() may replace options. */
+        check_groups();
         auto &groups = opt_->param_groups();
-        if (groups.size() != scales_.size())
-            throw Error(SGDR_EVALUE, "the optimizer has " + std::to_string(groups.size()) +
-                                         " param groups but the scheduler was set up for " +
-                                         std::to_string(scales_.size()));
         double lr = sched_.lr();
         for (std::size_t i = 0; i < groups.size(); i++)
             detail::group_call(i, [&] { groups[i].options().set_lr(lr * scales_[i]); });
+    }
+
+    /* Load the model and optimizer parts of an archive; when libtorch refuses one, put back
+     * what they held (it may have copied some tensors already). */
+    void load_model_and_optimizer(::torch::serialize::InputArchive &model,
+                                  ::torch::serialize::InputArchive &opt)
+    {
+        std::stringstream backup;
+        detail::torch_call(SGDR_EIO, "keeping the model and optimizer for a rollback", [&] {
+            ::torch::serialize::OutputArchive b;
+            ::torch::serialize::OutputArchive bm(b.compilation_unit()), bo(b.compilation_unit());
+            if (keeper_) keeper_->model->save(bm);
+            opt_->save(bo);
+            b.write("model", bm);
+            b.write("optimizer", bo);
+            b.save_to(backup);
+        });
+        try {
+            detail::torch_call(SGDR_ECORRUPT, "loading the model or optimizer from the archive",
+                               [&] {
+                                   if (keeper_) keeper_->model->load(model);
+                                   opt_->load(opt);
+                               });
+        } catch (...) {
+            ::torch::serialize::InputArchive b, bm, bo;
+            b.load_from(backup);
+            b.read("model", bm);
+            b.read("optimizer", bo);
+            if (keeper_) keeper_->model->load(bm);
+            opt_->load(bo);
+            throw;
+        }
     }
 
     void end_epoch()

@@ -76,6 +76,19 @@ const show = (v) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? J
   : typeof v === 'number' || typeof v === 'boolean' || v == null ? String(v)
     : `a value of type ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}`);
 
+// A string for a `const char *` argument: C would read one with a NUL in it as cut there.
+function cstr(what, v, status = Status.EVALUE) {
+  if (v.includes('\0')) {
+    throw new SgdrError(status, `${what} (${show(v)}) contains a NUL character`);
+  }
+  return v;
+}
+
+// obj[key] = value as an own, ordinary property, also for keys such as '__proto__'.
+function put(obj, key, value) {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 const U64_MAX = (1n << 64n) - 1n;
 
 // An exact non-negative integer for a uint64_t argument, as a BigInt. Numbers above 2^53 - 1
@@ -121,7 +134,7 @@ const BOOLEAN_PARAMS = new Set(fn.sgdr_param_describe
 
 /** The sgdr_param id of a parameter named in camelCase ("maxLr") or as in C ("max_lr"). */
 export function paramId(name) {
-  if (typeof name === 'string') {
+  if (typeof name === 'string' && !name.includes('\0')) {
     const out = [0];
     if (fn.sgdr_param_from_name(toSnake(name), out) === Status.OK) return out[0];
   }
@@ -161,7 +174,8 @@ function metrics(logs, who) {
   if (typeof logs !== 'object') {
     throw new SgdrError(Status.EMETRIC, `${who}: logs (${show(logs)}) must be an object`);
   }
-  return Object.entries(logs).map(([name, value]) => {
+  return Object.entries(logs).map(([key, value]) => {
+    const name = cstr(`${who}: metric name`, key, Status.EMETRIC);
     if (typeof value === 'number') return { name, value };
     if (typeof value === 'bigint' && BigInt(Number(value)) === value) {
       return { name, value: Number(value) };
@@ -331,11 +345,14 @@ export class Scheduler {
     if (params === null || typeof params !== 'object') {
       throw new SgdrError(Status.EVALUE, `params (${show(params)}) must be an object`);
     }
+    const values = Object.entries(params).map(([name, value]) => {
+      const p = paramId(name);
+      return [p, asDouble(fn.sgdr_param_name(p), value)];
+    });
+    this.#tryParams(values);
     const old = [];
     try {
-      for (const [name, value] of Object.entries(params)) {
-        const p = paramId(name);
-        const d = asDouble(fn.sgdr_param_name(p), value);
+      for (const [p, d] of values) {
         const prev = [0];
         this.#call('sgdr_get_param', p, prev);
         this.#call('sgdr_set_param', p, d);
@@ -344,6 +361,30 @@ export class Scheduler {
     } catch (e) {
       for (const [p, prev] of old.reverse()) if (!Number.isNaN(prev)) fn.sgdr_set_param(h, p, prev);
       throw e;
+    }
+  }
+
+  // Throw what setting values ([id, double] pairs) would throw, on a scratch scheduler holding
+  // this one's parameters: the library cannot unset a required parameter, so the rollback of
+  // setParams could not undo setting one that was unset.
+  #tryParams(values) {
+    const out = [null];
+    const st = fn.sgdr_create(out);
+    if (st !== Status.OK) throw new SgdrError(st, strerror(st));
+    const probe = out[0];
+    try {
+      const v = [0];
+      for (const [id] of PARAMS) {
+        if (fn.sgdr_get_param(this.#h, id, v) === Status.OK && !Number.isNaN(v[0])) {
+          fn.sgdr_set_param(probe, id, v[0]);
+        }
+      }
+      for (const [p, d] of values) {
+        const r = fn.sgdr_set_param(probe, p, d);
+        if (r !== Status.OK) throw new SgdrError(r, fn.sgdr_last_error(probe));
+      }
+    } finally {
+      fn.sgdr_destroy(probe);
     }
   }
 
@@ -478,7 +519,7 @@ export class Scheduler {
     for (let c = 0; c < Number(cols[0]); c++) {
       const name = [null];
       this.#call('sgdr_history_column_name', c, name);
-      out[name[0]] = this.#column(c, rows);
+      put(out, name[0], this.#column(c, rows));
     }
     return out;
   }
@@ -489,7 +530,7 @@ export class Scheduler {
       throw new SgdrError(Status.EVALUE, `column name (${show(name)}) must be a string`);
     }
     const col = [0];
-    this.#call('sgdr_history_find', name, col);
+    this.#call('sgdr_history_find', cstr('column name', name), col);
     return this.#column(Number(col[0]), this.#rows());
   }
 
@@ -507,7 +548,7 @@ export class Scheduler {
     if (typeof path !== 'string') {
       throw new SgdrError(Status.EVALUE, `path (${show(path)}) must be a string`);
     }
-    this.#call('sgdr_history_write_csv', path);
+    this.#call('sgdr_history_write_csv', cstr('path', path));
   }
 
   // ---- checkpoint and resume ----------------------------------------------------------

@@ -58,6 +58,14 @@ def build_library(top, build_dir, out_dir):
     os.chmod(os.path.join(out_dir, SONAME), 0o755)
 
 
+def copy_license():
+    """The repository's LICENSE next to setup.py, where setuptools finds license files for the
+    sdist and the wheel's dist-info (an sdist already carries it there)."""
+    top = os.path.dirname(os.path.dirname(HERE))
+    if os.path.isfile(os.path.join(top, "include", "sgdr.h")):
+        shutil.copyfile(os.path.join(top, "LICENSE"), os.path.join(HERE, "LICENSE"))
+
+
 class BuildPyWithLibrary(build_py):
     """build_py, then libsgdr into the built package (never into the source tree)."""
 
@@ -100,6 +108,7 @@ class BinaryDistribution(Distribution):
         return True
 
 
+copy_license()
 setup(version=header_version(c_source_root()),
       packages=["sgdr"],
       distclass=BinaryDistribution,

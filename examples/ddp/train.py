@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """The digits trainer (examples/digits) data-parallel with torch.distributed.
 
-N ranks on the CPU (gloo), spawned by torch.multiprocessing. Each rank trains its part of
+N ranks on the CPU (gloo), started as processes by this one, which watches them: when a rank
+fails or is killed, it names that rank and stops the others (a rank left alone inside a
+collective would wait forever), and the run exits non-zero. Each rank trains its part of
 every batch in a DistributedDataParallel model, which averages the gradients, and runs its
 own sgdr.torch.SGDR scheduler; the ranks check at every epoch's end that their learning
 rates and weights agree bit for bit. Rank 0 prints, writes the checkpoint (torch.save of the
@@ -17,10 +19,13 @@ import argparse
 import gzip
 import hashlib
 import math
+import multiprocessing.connection
 import os
+import signal
 import struct
 import sys
 import tempfile
+import traceback
 
 import numpy as np
 import torch
@@ -180,16 +185,23 @@ def accuracy_text(model, x, y):
     return right / len(y), "%.4f (%d of %d images)" % (right / len(y), right, len(y))
 
 
-def worker(rank, world, a, rendezvous):
+def worker(rank, world, a, rendezvous, first_failure):
     torch.set_num_threads(1)  # the ranks share the cores
-    dist.init_process_group("gloo", init_method="file://" + rendezvous, rank=rank,
-                            world_size=world)
     try:
+        dist.init_process_group("gloo", init_method="file://" + rendezvous, rank=rank,
+                                world_size=world)
         status = train(rank, world, a)
-    finally:
-        dist.destroy_process_group()
-    if status:
-        sys.exit(status)
+    except BaseException:  # noqa: BLE001 -- any failure of this rank ends the run
+        with first_failure.get_lock():
+            if first_failure.value < 0:
+                first_failure.value = rank
+        traceback.print_exc()
+        print("%s: rank %d failed" % (PROGRAM, rank), file=sys.stderr)
+        sys.stderr.flush()
+        # no process group teardown: it can wait for ranks that wait for this one
+        os._exit(1)
+    dist.destroy_process_group()
+    sys.exit(status)
 
 
 def train(rank, world, a):
@@ -334,17 +346,75 @@ def train(rank, world, a):
     return 0
 
 
+def make_output_dirs(a):
+    """The directories of the files the run writes, created now rather than found missing
+    after training."""
+    for path in (a.lr_csv, a.checkpoint, a.weights_out):
+        if path:
+            parent = os.path.dirname(os.path.abspath(path))
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except OSError as e:
+                sys.exit("%s: cannot create the directory of %s: %s" % (PROGRAM, path, e))
+
+
+def how(exitcode):
+    if exitcode < 0:
+        try:
+            return "was killed by %s" % signal.Signals(-exitcode).name
+        except ValueError:
+            return "was killed by signal %d" % -exitcode
+    return "exited with status %d" % exitcode
+
+
+def run_ranks(a, rendezvous):
+    """Start the ranks and wait for them. When one fails, name it (a rank killed by a signal,
+    else the first that raised, else the first seen to exit non-zero), stop the others and
+    return 1."""
+    ctx = mp.get_context("spawn")
+    first_failure = ctx.Value("i", -1)
+    procs = [ctx.Process(target=worker, args=(r, a.ranks, a, rendezvous, first_failure))
+             for r in range(a.ranks)]
+    for p in procs:
+        p.start()
+    while True:
+        running = [p for p in procs if p.exitcode is None]
+        failed = [r for r, p in enumerate(procs) if p.exitcode not in (None, 0)]
+        if failed or not running:
+            break
+        multiprocessing.connection.wait([p.sentinel for p in running])
+    if not failed:
+        return 0
+    killed = [r for r in failed if procs[r].exitcode < 0]
+    if not killed and first_failure.value < 0:
+        # a failure status returned, which every rank comes to (they check together)
+        for p in procs:
+            p.join(10)
+    culprit = killed[0] if killed else first_failure.value if first_failure.value >= 0 \
+        else failed[0]
+    others = [r for r, p in enumerate(procs) if p.exitcode is None]
+    if not (killed or others or first_failure.value >= 0):
+        return 1  # every rank said why
+    print("%s: rank %d %s%s" % (PROGRAM, culprit, how(procs[culprit].exitcode),
+                                "; stopping rank%s %s" % ("s" if len(others) > 1 else "",
+                                                          ", ".join(map(str, others)))
+                                if others else ""), file=sys.stderr)
+    for p in procs:
+        if p.exitcode is None:
+            p.terminate()
+    for p in procs:
+        p.join(10)
+        if p.exitcode is None:
+            p.kill()
+            p.join()
+    return 1
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
+    make_output_dirs(a)
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            mp.spawn(worker, args=(a.ranks, a, os.path.join(tmp, "rendezvous")),
-                     nprocs=a.ranks)
-        except mp.ProcessExitedException as e:  # a rank failed; it said why
-            print("%s: the run failed (rank %d exited first, with status %s)"
-                  % (PROGRAM, e.error_index, e.exit_code), file=sys.stderr)
-            return 1
-    return 0
+        return run_ranks(a, os.path.join(tmp, "rendezvous"))
 
 
 if __name__ == "__main__":

@@ -29,21 +29,6 @@
 
 #define PROGRAM "sgdr-digits"
 
-/* Create the directory that holds `path` when it is missing (one level, like `mkdir`). */
-static int make_parent(const char *path)
-{
-    char dir[1024];
-    const char *slash = strrchr(path, '/');
-    size_t n;
-    if (slash == NULL || slash == path) return 0;
-    n = (size_t)(slash - path);
-    if (n >= sizeof dir) return 0;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
-    return -1;
-}
-
 static int write_svg(const char *path, const curve_run *runs, size_t epochs, size_t spe,
                      const sgdr_scheduler *s)
 {
@@ -62,7 +47,7 @@ static int write_svg(const char *path, const curve_run *runs, size_t epochs, siz
     strbuf_init(&b);
     curves_svg(&b, runs, 2, epochs, spe,
                "Handwritten digits: SGDR against a constant learning rate", subtitle);
-    rc = make_parent(path) == 0 && strbuf_write_file(&b, path) == 0 ? 0 : -1;
+    rc = report_make_parent(path) == 0 && strbuf_write_file(&b, path) == 0 ? 0 : -1;
     strbuf_free(&b);
     return rc;
 }
@@ -117,7 +102,7 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     printf("constant learning rate %g, same %zu epochs: test accuracy ", constant_lr, o->epochs);
     report_accuracy(mlp_accuracy(&plain, plain.params, test), test->n);
 
-    if (make_parent(o->csv_path) != 0) {
+    if (report_make_parent(o->csv_path) != 0) {
         fprintf(stderr, "%s: cannot create the directory of %s: %s\n", PROGRAM, o->csv_path,
                 strerror(errno));
         goto out_snaps;

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* report.c -- the trainers' output lines (see report.h). */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* mkdir() */
+#endif
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "schedflags.h"
 
@@ -11,6 +16,20 @@
 void report_accuracy(double acc, size_t n)
 {
     printf("%.4f (%zu of %zu images)\n", acc, (size_t)(acc * (double)n + 0.5), n);
+}
+
+int report_make_parent(const char *path)
+{
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    size_t n;
+    if (slash == NULL || slash == path) return 0;
+    n = (size_t)(slash - path);
+    if (n >= sizeof dir) return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
+    return -1;
 }
 
 static const char *base_name(const char *path)

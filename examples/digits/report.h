@@ -14,6 +14,11 @@
 #include "snapshots.h"
 #include "train.h"
 
+/* Create the directory that holds `path` when it is missing (one level, like `mkdir`), so
+ * that an output file's missing folder is found before training, not after. 0 or -1 (errno
+ * says why). */
+int report_make_parent(const char *path);
+
 /* "0.9916 (356 of 359 images)" and a newline (examples/libtorch prints it too). */
 void report_accuracy(double acc, size_t n);
 

@@ -306,11 +306,7 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
     for (std::size_t i = 0; i < order.size(); i++) order[i] = i;
     if (!f.resume.empty()) {
         torch::serialize::InputArchive archive;
-        try {
-            archive.load_from(f.resume);
-        } catch (const c10::Error &e) {
-            return fail("cannot read " + f.resume + ": " + e.what_without_backtrace());
-        }
+        sgdr::torch::read_archive(f.resume, archive); /* checksum verified first */
         /* Another --batch-size is another number of batches per epoch: the run goes on at
          * the same epoch with the schedule of a run that had this many from the start. */
         sched.load(archive, spe);
@@ -378,7 +374,7 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
             archive.write("trainer_rng", torch::tensor(static_cast<std::int64_t>(r.state)));
             std::vector<std::int64_t> o(order.begin(), order.end());
             archive.write("trainer_order", torch::tensor(o, torch::kLong));
-            archive.save_to(f.checkpoint);
+            sgdr::torch::write_archive(archive, f.checkpoint);
             if (csv) std::fclose(csv);
             std::printf("\ncheckpoint after epoch %zu: %s\n", epoch + 1, f.checkpoint.c_str());
             return 0;

@@ -7,6 +7,7 @@
  * configuration and the same calls they give the same learning rate on every batch and
  * snapshot and restore at the same cycle ends, which the ranks check at every epoch's end.
  * Rank 0 prints, writes the checkpoint and reads it back for a resume. */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -457,6 +458,19 @@ int main(int argc, char **argv)
         goto done;
     }
     rc = 1;
+    {
+        /* the output files' directories now, rather than found missing after training */
+        const char *outputs[] = {mo.lr_csv, mo.checkpoint, mo.weights_out};
+        int ok = 1, all_ok = 0;
+        for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++)
+            if (outputs[i] != NULL && report_make_parent(outputs[i]) != 0) {
+                fprintf(stderr, "%s: rank %d: cannot create the directory of %s: %s\n", PROGRAM,
+                        rank, outputs[i], strerror(errno));
+                ok = 0;
+            }
+        MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (!all_ok) goto done;
+    }
     if (dataset_load(o.data, &all, err, sizeof err) != 0) {
         if (rank == 0) fprintf(stderr, "%s: %s\n", PROGRAM, err);
         goto done;

@@ -6,7 +6,8 @@
 # -pytest) and the whole pytest suite runs against the INSTALLED package, from a directory
 # where the source package is not importable, with no SGDR_LIBRARY and no LD_LIBRARY_PATH.
 # Then the sdist -> wheel route (python3 -m build), installed and tested the same way.
-# A missing module, a failed or a skipped test is a failure.
+# The suite also runs the resume recipe of docs/guides/pytorch.md in two processes
+# (tests/test_torch_checkpoint.py). A missing module, a failed or a skipped test is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -63,6 +64,9 @@ mkdir "$work/sdist"
 tar -xzf "$work"/dist/sgdr-*.tar.gz -C "$work/sdist"
 src=$(echo "$work"/sdist/sgdr-*)
 [ -f "$src/libsgdr/include/sgdr.h" ] || { echo "python: the sdist has no C sources" >&2; exit 1; }
+tar -tzf "$work"/dist/sgdr-*.tar.gz >"$work/sdist.txt"
+grep -q '^sgdr-[^/]*/LICENSE$' "$work/sdist.txt" ||
+  { echo "python: the sdist carries no LICENSE" >&2; exit 1; }
 "$py" -m build --no-isolation --wheel --outdir "$work/dist" "$src" >/dev/null
 wheel=$(echo "$work"/dist/sgdr-*.whl)
 case "$wheel" in
@@ -71,4 +75,6 @@ case "$wheel" in
 esac
 "$py" -m zipfile -l "$wheel" | grep 'sgdr/libsgdr\.so\.1 ' >/dev/null ||
   { echo "python: $wheel does not bundle libsgdr.so.1" >&2; exit 1; }
+"$py" -m zipfile -l "$wheel" | grep '^sgdr-[^/]*\.dist-info/LICENSE ' >/dev/null ||
+  { echo "python: $wheel carries no LICENSE" >&2; exit 1; }
 install_and_test sdist-wheel python3 -m pip install --no-index --no-build-isolation "$wheel"

@@ -6,8 +6,10 @@
 # restored snapshot reaches 0.95, the final weights equal the last snapshot exactly, stopping
 # after any epoch and resuming ends exactly as the run that never stopped, resuming with
 # another --batch-size follows sgdr-schedule for the new batches per epoch, bad flags exit 2),
-# the guide docs/guides/libtorch.md (its CMake project builds against an installed libsgdr and
-# its program prints what the guide shows), and a build without libtorch that still works.
+# the guide docs/guides/libtorch.md (its CMake project builds against an installed libsgdr, its
+# program prints what the guide shows, and its resume recipe in two processes ends with the
+# same restored weights, bit for bit), and a build without libtorch that still works. The
+# adapter's test loads every single-bit flip of a checkpoint in a forked child: each refused.
 # libtorch missing is a failure: CI installs libtorch-dev for this check.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -145,14 +147,23 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 [ -f "$tmp/prefix/include/sgdr_torch.hpp" ] || problem "sgdr_torch.hpp is not installed"
 mkdir "$tmp/guide"
 /usr/bin/python3 scripts/checks/md_block.py "$guide" cmake 0 >"$tmp/guide/CMakeLists.txt"
-/usr/bin/python3 scripts/checks/md_block.py "$guide" cpp 0 >"$tmp/guide/sine.cpp"
+# The guide's program, plus a dump of the restored weights (hex floats, on stderr) after
+# finish(), so that the two processes of its resume recipe can be compared bit for bit.
+/usr/bin/python3 scripts/checks/md_block.py "$guide" cpp 0 |
+  sed '/sched\.finish();/a for (const auto &p : net->parameters()) { auto t = p.detach().contiguous(); for (std::int64_t i = 0; i < t.numel(); i++) std::fprintf(stderr, "%a\\n", static_cast<double>(t.data_ptr<float>()[i])); }' \
+  >"$tmp/guide/sine.cpp"
+grep -q 'fprintf(stderr' "$tmp/guide/sine.cpp" || problem "$guide: no sched.finish(); line to dump the weights after"
 /usr/bin/python3 scripts/checks/md_block.py "$guide" text 0 >"$tmp/guide/expected.txt"
 start=$(date +%s.%N)
 if cmake -S "$tmp/guide" -B "$tmp/guide/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/guide.log" 2>&1 &&
    cmake --build "$tmp/guide/build" -j2 >>"$tmp/guide.log" 2>&1; then
   echo "guide program built in $(seconds "$start")"
-  (cd "$tmp/guide" && ./build/sine >out.txt && ./build/sine sine-checkpoint.pt >resumed.txt) \
+  (cd "$tmp/guide" && ./build/sine >out.txt 2>weights.txt &&
+     ./build/sine sine-checkpoint.pt >resumed.txt 2>resumed-weights.txt) \
     || problem "$guide: the program failed"
+  [ "$(wc -l <"$tmp/guide/weights.txt")" -gt 32 ] && cmp -s "$tmp/guide/weights.txt" "$tmp/guide/resumed-weights.txt" \
+    || problem "$guide: the resumed run restores other weights than the whole run"
+  [ "$(head -c 8 "$tmp/guide/sine-checkpoint.pt")" = "SGDR-PT1" ] || problem "$guide: the checkpoint has no SGDR-PT1 header"
   cmp -s "$tmp/guide/out.txt" "$tmp/guide/expected.txt" \
     || { problem "$guide: the program prints other lines than the guide shows:"; diff "$tmp/guide/expected.txt" "$tmp/guide/out.txt" || true; }
   cmp -s "$tmp/guide/resumed.txt" <(tail -n +8 "$tmp/guide/out.txt") \

@@ -68,6 +68,7 @@ tgz=$(ls "$work"/sgdr-*.tgz 2>/dev/null | head -n 1)
 if [ -n "$tgz" ]; then
   tar -tzf "$tgz" >"$work/contents.txt"
   grep -qx 'package/native/libsgdr.so.1' "$work/contents.txt" || problem "$tgz does not bundle native/libsgdr.so.1"
+  grep -qx 'package/LICENSE' "$work/contents.txt" || problem "$tgz carries no LICENSE"
   tfjs=$(node -p "require('./bindings/node/package-lock.json').packages['node_modules/@tensorflow/tfjs'].version")
   mkdir "$work/project"
   (cd "$work/project" && npm init -y >/dev/null &&
@@ -88,12 +89,24 @@ if [ -n "$tgz" ]; then
       problem "docs/guides/javascript.md program $n failed: $(tail -3 "err$n.txt")"
     fi
   done
+  # The guide's resume recipe in two processes: the run that saves after epoch 3, then one
+  # that continues from that file, ending with the same restored snapshot weights.
+  (cd "$root" && block docs/guides/javascript.md js 2) >resume.mjs
+  (cd "$root" && block docs/guides/javascript.md text 3) >want-resume.txt
+  if node resume.mjs >whole.txt 2>resume.err && node resume.mjs run.ckpt >resumed.txt 2>>resume.err; then
+    cmp -s whole.txt want-resume.txt || problem "docs/guides/javascript.md resume program prints: $(cat whole.txt)"
+    [ "$(head -1 resumed.txt)" = "trained epochs 4 to 6" ] || problem "the resumed run did not start at epoch 4: $(cat resumed.txt)"
+    [ "$(tail -1 resumed.txt)" = "$(tail -1 whole.txt)" ] \
+      || problem "the resumed run ends with other weights: $(tail -1 resumed.txt)"
+  else
+    problem "docs/guides/javascript.md resume program failed: $(tail -3 resume.err)"
+  fi
   (cd "$root" && block README.md js 0) >readme.mjs
   node readme.mjs >readme.txt 2>&1 || problem "README.md's JavaScript program failed: $(tail -3 readme.txt)"
   # The binding's and the callback's tests again, against the installed package (its bundled
   # library named by SGDR_LIBRARY, which their first test requires).
   mkdir test
-  cp "$root"/bindings/node/test/{support.mjs,binding.test.mjs,tfjs.test.mjs} test/
+  cp "$root"/bindings/node/test/{support.mjs,binding.test.mjs,tfjs.test.mjs,refusals.test.mjs,tfjs-checkpoint.test.mjs} test/
   SGDR_TEST_INSTALLED=1 SGDR_TEST_TOP=$root \
     SGDR_LIBRARY=$work/project/node_modules/sgdr/native/libsgdr.so.1 \
     node --test --test-reporter=spec test/*.test.mjs || problem "node --test against the installed package"

@@ -6,9 +6,12 @@
 # stopped after epoch 7 and resumed from its checkpoint trains with the same learning rates
 # and ends with the same snapshots, weights and momentum, bit for bit, as the run that never
 # stopped; one resumed on 2 ranks with batch 64 from 4 ranks with batch 32 trains with
-# sgdr-schedule's learning rates for the new steps per epoch and reaches 0.95; a rank given another max_lr is caught at the first epoch's end and named; the
-# output docs/guides/distributed.md shows is real; bad flags fail with a message; and a build
-# without MPI still builds everything else.
+# sgdr-schedule's learning rates for the new steps per epoch and reaches 0.95; a rank given
+# another max_lr is caught at the first epoch's end and named; the output
+# docs/guides/distributed.md shows is real; bad flags fail with a message; output directories
+# are created; a rank killed by SIGKILL mid-training, or one that exits inside a
+# collective (MPI_Allreduce, wrapped by an LD_PRELOAD library), is named and the run exits
+# non-zero within 60 s; and a build without MPI still builds everything else.
 # MPI missing is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -157,7 +160,68 @@ head -c 1000 "$tmp/ckpt2" >"$tmp/short"
 rc=0; run 2 --resume "$tmp/short" >/dev/null 2>"$tmp/bad.err" || rc=$?
 [ "$rc" -ne 0 ] && grep -q 'truncated' "$tmp/bad.err" || problem "a truncated checkpoint is not refused as such"
 
-# 5. Without MPI the rest still configures and builds.
+# 5. The directories of the output files are created.
+run 2 --epochs 1 --lr-csv "$tmp/new/lr" --weights-out "$tmp/new2/w" >/dev/null 2>"$tmp/dirs.err" \
+  || problem "a run writing into new directories failed: $(cat "$tmp/dirs.err")"
+[ -s "$tmp/new/lr.rank1.csv" ] && [ -s "$tmp/new2/w" ] || problem "the output files in new directories are missing"
+
+# 6. A rank that fails: named, the run over (every rank gone, non-zero) within 60 s.
+#    (a) rank 1 exits inside its 100th MPI_Allreduce (an LD_PRELOAD wrapper over PMPI).
+cat >"$tmp/fail.c" <<'C'
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+int MPI_Allreduce(const void *in, void *out, int n, MPI_Datatype t, MPI_Op op, MPI_Comm c)
+{
+    static int calls;
+    int rank;
+    PMPI_Comm_rank(c, &rank);
+    if (rank == atoi(getenv("FAIL_RANK")) && ++calls == 100) {
+        fprintf(stderr, "rank %d fails inside MPI_Allreduce\n", rank);
+        exit(3);
+    }
+    return PMPI_Allreduce(in, out, n, t, op, c);
+}
+C
+mpicc -shared -fPIC -o "$tmp/fail.so" "$tmp/fail.c" || problem "cannot build the MPI_Allreduce wrapper"
+rc=0
+start=$(date +%s)
+timeout 300 mpirun --allow-run-as-root --oversubscribe -np 2 -x LD_PRELOAD="$tmp/fail.so" -x FAIL_RANK=1 \
+  "$mpi" >"$tmp/fail.txt" 2>"$tmp/fail.err" || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || problem "a rank failing inside MPI_Allreduce: exit status $rc"
+[ $(( $(date +%s) - start )) -le 60 ] || problem "a rank failing inside MPI_Allreduce: the run took more than 60 s"
+grep -q 'rank 1 fails inside MPI_Allreduce' "$tmp/fail.err" || problem "the MPI_Allreduce wrapper did not fail rank 1"
+grep -Eq 'Process name: \[\[[0-9]+,[0-9]+\],1\]' "$tmp/fail.err" \
+  || problem "a rank failing inside MPI_Allreduce is not named: $(tail -5 "$tmp/fail.err")"
+#    (b) SIGKILL to rank 1 after epoch 2 of a 4-rank run.
+mpirun --allow-run-as-root --oversubscribe -np 4 "$mpi" >"$tmp/kill.txt" 2>"$tmp/kill.err" &
+launcher=$!
+for _ in $(seq 600); do grep -q '^ *2  ' "$tmp/kill.txt" && break; sleep 0.5; done
+victim=
+ranks=$(pgrep -P "$launcher" || true)
+for c in $ranks; do
+  tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
+done
+if [ -z "$victim" ]; then
+  problem "SIGKILL test: rank 1 not found among mpirun's children"; kill "$launcher" 2>/dev/null || true
+else
+  kill -KILL "$victim"
+  killed=$(date +%s)
+  for _ in $(seq 120); do kill -0 "$launcher" 2>/dev/null || break; sleep 1; done
+  kill -0 "$launcher" 2>/dev/null && { problem "SIGKILL of rank 1: mpirun still runs after 120 s"; kill -KILL "$launcher"; }
+  rc=0; wait "$launcher" || rc=$?
+  [ $(( $(date +%s) - killed )) -le 60 ] || problem "SIGKILL of rank 1: the run took more than 60 s to end"
+  [ "$rc" -ne 0 ] || problem "SIGKILL of rank 1: exit status 0"
+  grep -q 'process rank 1 .*signal 9' "$tmp/kill.err" || problem "SIGKILL of rank 1: not named: $(tail -5 "$tmp/kill.err")"
+  # a rank is gone when its process is (a zombie waiting to be reaped is gone too)
+  running() { local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
+  for c in $ranks; do
+    for _ in $(seq 20); do running "$c" || break; sleep 0.5; done
+    running "$c" && problem "SIGKILL of rank 1: rank process $c still runs"
+  done
+fi
+
+# 7. Without MPI the rest still configures and builds.
 cmake -DSGDR_WERROR=ON -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >"$tmp/nompi.log" 2>&1 || { cat "$tmp/nompi.log"; problem "configure without MPI failed"; }
 grep -q 'MPI not found' "$tmp/nompi.log" || problem "configure without MPI does not say it leaves examples/mpi out"

@@ -6,8 +6,10 @@
 # its torch.save checkpoint trains with the same learning rates and ends with the same
 # weights, optimizer state and snapshots, bit for bit, as the run that never stopped; resumed
 # on 1 rank with batch 64 it trains with sgdr-schedule's rates for 23 steps per epoch; a rank
-# given another max_lr is caught at the first epoch's end and named. PyTorch or gloo missing
-# is a failure, not a skip.
+# given another max_lr is caught at the first epoch's end and named; a rank that raises inside
+# a collective, or is killed by SIGKILL mid-training, is named and the run exits non-zero
+# within 60 s; output directories are created. PyTorch or gloo missing is a failure, not a
+# skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
@@ -111,5 +113,64 @@ for args in "--stop-after-epoch 3" "--skew-rank 2" "--checkpoint $tmp/x --stop-a
   [ "$rc" -ne 0 ] || problem "train.py $args: exit status 0"
   grep -q 'train.py: ' "$tmp/bad.err" || problem "train.py $args: no message"
 done
+
+# 5. The directories of the output files are created.
+$train --ranks 2 --epochs 1 --lr-csv "$tmp/new/lr" --weights-out "$tmp/new2/w.pt" >/dev/null 2>"$tmp/dirs.err" \
+  || problem "a run writing into new directories failed: $(cat "$tmp/dirs.err")"
+[ -s "$tmp/new/lr.rank1.csv" ] && [ -s "$tmp/new2/w.pt" ] || problem "the output files in new directories are missing"
+
+# 6. A rank that raises inside a collective (all_reduce, wrapped by a sitecustomize on the
+#    ranks' PYTHONPATH) is named, and the run exits non-zero within 60 s of the raise.
+mkdir "$tmp/inject"
+cat >"$tmp/inject/sitecustomize.py" <<'PY'
+import os, sys, time
+_rank, _call = (int(v) for v in os.environ["SGDR_TEST_RAISE"].split(":"))
+import torch.distributed as _dist
+_orig, _calls = _dist.all_reduce, [0]
+def _all_reduce(*args, **kwargs):
+    _calls[0] += 1
+    if _dist.get_rank() == _rank and _calls[0] == _call:
+        print("raising at %.3f" % time.time(), file=sys.stderr, flush=True)
+        raise RuntimeError("raised inside all_reduce")
+    return _orig(*args, **kwargs)
+_dist.all_reduce = _all_reduce
+PY
+for r in 0 1; do
+  rc=0
+  PYTHONPATH="$tmp/inject${PYTHONPATH:+:$PYTHONPATH}" SGDR_TEST_RAISE="$r:100" timeout 300 $train --ranks 2 --epochs 5 \
+    >"$tmp/raise.txt" 2>"$tmp/raise.err" || rc=$?
+  end=$(date +%s.%N)
+  raised=$(sed -n 's/^raising at //p' "$tmp/raise.err")
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || problem "rank $r raising inside all_reduce: exit status $rc"
+  [ -n "$raised" ] && awk -v s="$raised" -v e="$end" 'BEGIN { exit !(e - s <= 60) }' \
+    || problem "rank $r raising inside all_reduce: the run did not end within 60 s of the raise"
+  grep -q "^train.py: rank $r exited with status 1; stopping rank" "$tmp/raise.err" \
+    || problem "rank $r raising inside all_reduce is not named: $(tail -3 "$tmp/raise.err")"
+done
+
+# 7. SIGKILL to rank 1 mid-training (after epoch 2): named, every rank gone, non-zero exit
+#    within 60 s. The ranks are the trainer's spawned children, started in rank order.
+$train --ranks 2 >"$tmp/kill.txt" 2>"$tmp/kill.err" &
+trainer=$!
+for _ in $(seq 600); do grep -q '^ *2  ' "$tmp/kill.txt" && break; sleep 0.5; done
+ranks=($(for c in $(pgrep -P "$trainer"); do
+  grep -q spawn_main "/proc/$c/cmdline" 2>/dev/null && echo "$c"; done | sort -n))
+if [ "${#ranks[@]}" -ne 2 ]; then
+  problem "SIGKILL test: found ${#ranks[@]} rank processes, not 2"; kill "$trainer" 2>/dev/null || true
+else
+  kill -KILL "${ranks[1]}"
+  killed=$(date +%s)
+  rc=0
+  for _ in $(seq 120); do kill -0 "$trainer" 2>/dev/null || break; sleep 1; done
+  if kill -0 "$trainer" 2>/dev/null; then
+    problem "SIGKILL of rank 1: the run still runs after 120 s"; kill -KILL "$trainer" "${ranks[0]}" 2>/dev/null || true
+  fi
+  wait "$trainer" || rc=$?
+  [ $(( $(date +%s) - killed )) -le 60 ] || problem "SIGKILL of rank 1: the run took more than 60 s to end"
+  [ "$rc" -ne 0 ] || problem "SIGKILL of rank 1: exit status 0"
+  grep -q "^train.py: rank 1 was killed by SIGKILL; stopping rank 0" "$tmp/kill.err" \
+    || problem "SIGKILL of rank 1: not named: $(tail -3 "$tmp/kill.err")"
+  kill -0 "${ranks[0]}" 2>/dev/null && problem "SIGKILL of rank 1: rank 0 still runs"
+fi
 
 exit "$fail"

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include <torch/torch.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "expect.hpp"
@@ -111,12 +114,17 @@ bool same(const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> 
     return true;
 }
 
-std::vector<torch::Tensor> state_of(torch::nn::Sequential &m)
+std::vector<torch::Tensor> state_of_module(const torch::nn::Module &m)
 {
     std::vector<torch::Tensor> out;
-    for (auto &p : m->named_parameters()) out.push_back(p.value().detach().clone());
-    for (auto &b : m->named_buffers()) out.push_back(b.value().clone());
+    for (auto &p : m.named_parameters()) out.push_back(p.value().detach().clone());
+    for (auto &b : m.named_buffers()) out.push_back(b.value().clone());
     return out;
+}
+
+std::vector<torch::Tensor> state_of(torch::nn::Sequential &m)
+{
+    return state_of_module(*m);
 }
 
 // One whole run, stopping after `stop` batches to save everything and continuing in new
@@ -445,6 +453,174 @@ void test_bad_input()
     std::remove(path);
 }
 
+// A step() refused because the optimizer gained a param group counts nothing, however often
+// it is retried.
+void test_refused_step_counts_nothing()
+{
+    auto m = make_model(1);
+    auto opt = make_optimizer(Kind::sgd, m);
+    sgdr::torch::SGDR s(*opt, config());
+    s.step();
+    auto blob = s.scheduler().save_state();
+    opt->add_param_group(torch::optim::OptimizerParamGroup({torch::zeros({1}, torch::kDouble)}));
+    for (int i = 0; i < 3; i++) {
+        EXPECT_ERROR(s.step(), SGDR_EVALUE, "3 param groups but the scheduler was set up for 2");
+        EXPECT(s.scheduler().save_state() == blob && s.scheduler().step() == 1 && s.epoch() == 0);
+    }
+}
+
+std::string optimizer_bytes(torch::optim::Optimizer &opt)
+{
+    torch::serialize::OutputArchive a;
+    opt.save(a);
+    std::ostringstream out;
+    a.save_to(out);
+    return out.str();
+}
+
+std::string read_file(const std::string &path)
+{
+    std::ifstream f(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+void write_file(const std::string &path, const std::string &data)
+{
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// Every single-bit flip of one checkpoint file, each loaded in a forked child: refused with an
+// sgdr::Error for its magic or checksum, the scheduler, model and optimizer unchanged; none
+// crashes, none loads. A tiny model keeps the file small enough for all of its bits.
+void test_checkpoint_bit_flips()
+{
+    torch::manual_seed(5);
+    torch::nn::Linear net(1, 1);
+    torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+    sgdr::Config c;
+    c.min_lr = 0.001;
+    c.max_lr = 0.1;
+    c.steps_per_epoch = 1;
+    c.cycle_length = 1;
+    sgdr::torch::Options o;
+    o.model = net.ptr();
+    sgdr::torch::SGDR s(opt, c, o);
+    torch::Tensor x = torch::ones({1, 1});
+    for (int b = 0; b < 2; b++) { // past a cycle end: a snapshot and momentum in the file
+        opt.zero_grad();
+        net->forward(x).sum().backward();
+        opt.step();
+        s.step();
+    }
+    char dir[] = "/tmp/sgdr-torch-flips-XXXXXX";
+    EXPECT(mkdtemp(dir) != nullptr);
+    const std::string good = std::string(dir) + "/good.pt", bad = std::string(dir) + "/bad.pt";
+    s.save(good);
+    const std::string data = read_file(good);
+    EXPECT(s.snapshots().size() == 1);
+    { // the good file loads
+        sgdr::torch::SGDR again(opt, c, o);
+        again.load(good);
+        EXPECT(again.scheduler().save_state() == s.scheduler().save_state());
+    }
+    const auto blob = s.scheduler().save_state();
+    const auto weights = state_of_module(*net);
+    const std::string opt_state = optimizer_bytes(opt);
+    const auto lrs = s.get_last_lr();
+    // Children of 1024 bits each (a fork of a libtorch process is slow): a crash ends only
+    // its child, and the parent names the range.
+    const std::size_t bits = data.size() * 8, chunk = 1024;
+    int crashed = 0, loaded = 0, other_error = 0, changed = 0;
+    std::fflush(nullptr); // no buffered output copied into the children
+    for (std::size_t from = 0; from < bits; from += chunk) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int code = 0;
+            for (std::size_t bit = from; bit < std::min(bits, from + chunk) && code == 0; bit++) {
+                std::string flipped = data;
+                flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
+                write_file(bad, flipped);
+                try {
+                    s.load(bad);
+                    code = 1;
+                } catch (const sgdr::Error &e) {
+                    if (e.status() != SGDR_ECHECKSUM && e.status() != SGDR_EMAGIC) code = 2;
+                } catch (...) {
+                    code = 2;
+                }
+            }
+            if (code == 0 && !(s.scheduler().save_state() == blob &&
+                               same(state_of_module(*net), weights) &&
+                               optimizer_bytes(opt) == opt_state && s.get_last_lr() == lrs &&
+                               s.snapshots().size() == 1))
+                code = 3;
+            _exit(code);
+        }
+        int status = 0;
+        EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+        const char *what = !WIFEXITED(status) ? "crashed" : WEXITSTATUS(status) == 1 ? "loaded"
+                           : WEXITSTATUS(status) == 2 ? "was refused with another error"
+                           : WEXITSTATUS(status) == 3 ? "changed the run" : nullptr;
+        if (what != nullptr)
+            std::fprintf(stderr, "a flip of bits %zu..%zu %s\n", from,
+                         std::min(bits, from + chunk) - 1, what);
+        crashed += !WIFEXITED(status);
+        loaded += WIFEXITED(status) && WEXITSTATUS(status) == 1;
+        other_error += WIFEXITED(status) && WEXITSTATUS(status) == 2;
+        changed += WIFEXITED(status) && WEXITSTATUS(status) == 3;
+    }
+    std::remove(good.c_str());
+    std::remove(bad.c_str());
+    rmdir(dir);
+    std::printf("checkpoint of %zu bytes: %zu single-bit flips in %zu forked children: %d "
+                "crashed, %d loaded, %d refused with another error, %d changed the run\n",
+                data.size(), bits, (bits + chunk - 1) / chunk, crashed, loaded, other_error,
+                changed);
+    EXPECT(crashed == 0 && loaded == 0 && other_error == 0 && changed == 0);
+}
+
+// A file of libsgdr 1.1.0 (the bare archive) still loads; one whose optimizer part libtorch
+// refuses leaves the model as it was.
+void test_file_forms()
+{
+    const Data d;
+    auto m = make_model(1);
+    auto opt = make_optimizer(Kind::sgd, m);
+    sgdr::torch::Options o;
+    o.model = m.ptr();
+    sgdr::torch::SGDR s(*opt, config(), o);
+    std::vector<std::vector<double>> lrs;
+    train(m, *opt, s, d, 0, 10, lrs);
+    char path[] = "/tmp/sgdr-torch-XXXXXX";
+    int fd = mkstemp(path);
+    EXPECT(fd >= 0);
+    close(fd);
+    torch::serialize::OutputArchive bare;
+    s.save(bare);
+    bare.save_to(path);
+    auto m2 = make_model(2);
+    auto opt2 = make_optimizer(Kind::sgd, m2);
+    o.model = m2.ptr();
+    sgdr::torch::SGDR s2(*opt2, config(), o);
+    s2.load(std::string(path));
+    EXPECT(s2.scheduler().step() == 10 && same(state_of(m2), state_of(m)));
+
+    auto m3 = make_model(3);
+    auto adam = make_optimizer(Kind::adam, m3);
+    o.model = m3.ptr();
+    sgdr::torch::SGDR s3(*adam, config(), o);
+    auto before = state_of(m3);
+    const std::string adam_before = optimizer_bytes(*adam);
+    EXPECT_ERROR(s3.load(std::string(path)), SGDR_ECORRUPT, "optimizer");
+    EXPECT(same(state_of(m3), before) && optimizer_bytes(*adam) == adam_before &&
+           s3.scheduler().step() == 0);
+    std::remove(path);
+    write_file(path, "");
+    EXPECT_ERROR(s3.load(std::string(path)), SGDR_EMAGIC, "SGDR-PT1");
+    std::remove(path);
+}
+
 } // namespace
 
 int main()
@@ -459,6 +635,9 @@ int main()
     test_resume_with_other_steps_per_epoch();
     test_move();
     test_bad_input();
+    test_refused_step_counts_nothing();
+    test_file_forms();
+    test_checkpoint_bit_flips();
     if (failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

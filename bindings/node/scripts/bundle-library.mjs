@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// prepack: put libsgdr.so.1 into native/ so that the packed tarball carries its own copy.
+// prepack: put libsgdr.so.1 into native/ so that the packed tarball carries its own copy,
+// and the repository's LICENSE next to package.json (npm packs a LICENSE found there).
 // With SGDR_BUILD_DIR set, copies that build directory's library; otherwise builds the
 // library from this source tree with CMake (Release, the library only) in build/npm-pack.
 // Refuses to pack when package.json's version is not sgdr.h's, or the library's.
@@ -47,3 +48,4 @@ const got = lib.func('const char *sgdr_version_string(void)')();
 lib.unload();
 if (got !== pkg.version) die(`${from} is libsgdr ${got}, the package is ${pkg.version}`);
 process.stderr.write(`bundle-library: ${to} (libsgdr ${got}, from ${from})\n`);
+copyFileSync(join(top, 'LICENSE'), join(pkgDir, 'LICENSE'));

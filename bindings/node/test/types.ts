@@ -43,6 +43,11 @@ const schedule = new SGDRScheduler({ minLr: 1e-5, maxLr: 1e-2, stepsPerEpoch: 45
 const cb: tf.Callback = schedule;
 const kept: Map<number, tf.Tensor[]> = schedule.snapshots;
 const same: typeof tf.sequential = tfFromSgdr.sequential;
+const positional = new SGDRScheduler(1e-5, 1e-2, null, 1, 10, 2);
+const checkpoint: Promise<void>[] = [positional.save('run.ckpt'), positional.load('run.ckpt')];
+const initialEpoch: number = positional.epoch;
+void [checkpoint, initialEpoch];
+positional.dispose();
 schedule.dispose();
 void [a, h, st, phase, csv, cb, kept, same, Status.EVALUE, Progress.step, PARAMS[0][1],
   native.sgdr_lr, openSchedulers(), paramId('maxLr'), strerror(1), version, versionNumber,

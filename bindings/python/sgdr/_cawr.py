@@ -64,11 +64,19 @@ class CosineAnnealingWarmRestarts(_Base):
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1,
                  verbose=_VERBOSE):
-        if not isinstance(T_0, int) or T_0 <= 0:
+        # PyTorch's tests, in its order: a str, None or a list fails the comparison with
+        # TypeError, a tensor of several values fails its truth value with RuntimeError.
+        if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError("Expected positive integer T_0, but got {}".format(T_0))
-        if not isinstance(T_mult, int) or T_mult < 1:
+        if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError("Expected integer T_mult >= 1, but got {}".format(T_mult))
-        if not isinstance(eta_min, numbers.Real) or not math.isfinite(eta_min):
+        # PyTorch takes any eta_min and fails (silently) when computing with it; here a
+        # value it cannot compute with raises that error from the first step(), and one
+        # that would make every rate NaN or infinite is refused now.
+        if isinstance(eta_min, torch.Tensor) and eta_min.numel() != 1:
+            raise ValueError("Expected a number eta_min, but got a tensor of {} values"
+                             .format(eta_min.numel()))
+        if isinstance(eta_min, float) and not math.isfinite(eta_min):
             raise ValueError("Expected a finite number eta_min, but got {}".format(eta_min))
         self.T_0 = T_0
         self.T_i = T_0
@@ -88,8 +96,8 @@ class CosineAnnealingWarmRestarts(_Base):
             warnings.warn("To get the last learning rate computed by the scheduler, "
                           "please use `get_last_lr()`.", UserWarning)
         anneal = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-        return [self.eta_min + (lr_value(base_lr) - self.eta_min) * anneal
-                for base_lr in self.base_lrs]
+        eta_min = lr_value(self.eta_min)
+        return [eta_min + (lr_value(base_lr) - eta_min) * anneal for base_lr in self.base_lrs]
 
     def step(self, epoch=None):
         """Advance one epoch, or go to `epoch` (any number >= 0, e.g. epoch + i / iters
@@ -103,13 +111,12 @@ class CosineAnnealingWarmRestarts(_Base):
                 self.T_cur = self.T_cur - self.T_i
                 self.T_i = self.T_i * self.T_mult
         else:
-            epoch = lr_value(epoch)
-            if not isinstance(epoch, numbers.Real) or math.isnan(epoch):
-                raise ValueError("Expected a number epoch, but got {}".format(epoch))
+            # PyTorch's comparison first (a str or None: TypeError), then its floor (NaN:
+            # ValueError, inf: OverflowError), before anything changes.
             if epoch < 0:
                 raise ValueError("Expected non-negative epoch, but got {}".format(epoch))
-            if math.isinf(epoch):
-                raise ValueError("Expected a finite epoch, but got {}".format(epoch))
+            epoch = lr_value(epoch)
+            math.floor(epoch)
             self.T_cur, self.T_i = cycle_of(epoch, self.T_0, self.T_mult)
         self.last_epoch = math.floor(epoch)
 
@@ -118,6 +125,10 @@ class CosineAnnealingWarmRestarts(_Base):
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
+        for lr in values:
+            if not math.isfinite(lr):
+                raise ValueError("the learning rate computed at epoch {} is {} (eta_min {})"
+                                 .format(epoch, lr, self.eta_min))
         for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values)):
             set_group_lr(group, lr)
             if self.verbose:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """sgdr.Scheduler: the libsgdr scheduler as a Python object with Keras-style callbacks."""
+import collections.abc
 import ctypes
 import math
 import numbers
@@ -68,7 +69,10 @@ def _from_double(p, d):
 
 def _cstr(text, what, status=Status.EVALUE):
     """text as the bytes of a C string; a NUL inside would silently cut it, so it is refused."""
-    b = text if isinstance(text, bytes) else str(text).encode()
+    try:
+        b = text if isinstance(text, bytes) else str(text).encode()
+    except UnicodeEncodeError:
+        raise SGDRError(status, "%s (%r) cannot be encoded as UTF-8" % (what, text)) from None
     if b"\0" in b:
         raise SGDRError(status, "%s (%r) contains a NUL character" % (what, text))
     return b
@@ -77,16 +81,28 @@ def _cstr(text, what, status=Status.EVALUE):
 def _metrics(logs, who):
     """(array, count) of sgdr_metric for a Keras-style logs dict (None or empty: no metrics).
     The array keeps the encoded names alive for the duration of the call."""
-    if not logs:
+    if logs is None:
         return None, 0
+    if not isinstance(logs, collections.abc.Mapping):
+        raise SGDRError(Status.EMETRIC, "%s: logs (%r) must be a dict of metric name -> "
+                        "number" % (who, logs))
     items = []
     for name, value in logs.items():
+        if isinstance(name, bytes):
+            # decoded now, so that .history can give every name back as a str
+            try:
+                name = name.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SGDRError(Status.EMETRIC, "%s: metric name %r is not UTF-8"
+                                % (who, name)) from None
         cname = _cstr(name, "%s: metric name" % who, Status.EMETRIC)
         try:
             items.append((cname, float(value)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise SGDRError(Status.EMETRIC, "%s: metric %r has a non-numeric value %r"
                             % (who, name, value)) from None
+    if not items:
+        return None, 0
     return (sgdr_metric * len(items))(*items), len(items)
 
 
@@ -246,11 +262,12 @@ class Scheduler:
 
     def _set_params(self, params):
         h = self._handle()
+        values = [(p, _as_double(p, value)) for p, value in
+                  ((_param(name), value) for name, value in params.items())]
+        self._try_params(values)
         old = []
         try:
-            for name, value in params.items():
-                p = _param(name)
-                d = _as_double(p, value)
+            for p, d in values:
                 prev = ctypes.c_double()
                 self._call(lib.sgdr_get_param, p, ctypes.byref(prev))
                 self._call(lib.sgdr_set_param, p, d)
@@ -260,6 +277,27 @@ class Scheduler:
                 if not math.isnan(prev):
                     lib.sgdr_set_param(h, p, prev)
             raise
+
+    def _try_params(self, values):
+        """Raise what setting values [(param, double)] would raise, on a scratch scheduler
+        holding this one's parameters: the library cannot unset a required parameter, so
+        the rollback of _set_params could not undo setting one that was unset."""
+        probe = ctypes.c_void_p()
+        st = lib.sgdr_create(ctypes.byref(probe))
+        if st != Status.OK:
+            raise SGDRError(st, strerror(st))
+        try:
+            v = ctypes.c_double()
+            for p in Param:
+                if lib.sgdr_get_param(self._h, p, ctypes.byref(v)) == Status.OK and \
+                        not math.isnan(v.value):
+                    lib.sgdr_set_param(probe, p, v.value)
+            for p, d in values:
+                st = lib.sgdr_set_param(probe, p, d)
+                if st != Status.OK:
+                    raise SGDRError(st, lib.sgdr_last_error(probe).decode("utf-8", "replace"))
+        finally:
+            lib.sgdr_destroy(probe)
 
     def get_param(self, name):
         """One parameter's value (NaN for an unset required one)."""
@@ -328,7 +366,11 @@ class Scheduler:
 
     def progress(self, what):
         """A progress counter by Progress value or name ("step", "cycle", ...)."""
-        p = Progress[what.upper()] if isinstance(what, str) else Progress(what)
+        try:
+            p = Progress[what.upper()] if isinstance(what, str) else Progress(what)
+        except (KeyError, ValueError):
+            raise SGDRError(Status.EBADPARAM, "unknown progress counter %r (known: %s)" % (
+                what, ", ".join(c.name.lower() for c in Progress))) from None
         out = ctypes.c_uint64()
         self._call(lib.sgdr_get_progress, p, ctypes.byref(out))
         return out.value

@@ -10,12 +10,22 @@ exact restarts (see _cawr.py), and SGDR, libsgdr's schedule stepped after every 
             scheduler.step()          # once per batch; epoch ends are counted for you
     scheduler.finish()                # puts back the weights of the last cycle end
 
+A checkpoint: scheduler.save(path) writes everything a resumed run needs (the scheduler, the
+kept snapshots, the model's and the optimizer's state_dict) behind a SHA-256 that load(path)
+checks before anything in the file is read.
+
 Per-group learning rates: group i trains at `lr * group_scales[i]`, where lr is the
 scheduler's learning rate (min_lr..max_lr). By default group_scales[i] is group i's lr at
 construction divided by group 0's, so group 0 follows the schedule exactly and the others
 keep their ratio to it (min_lr is scaled too). Pass group_scales to choose them yourself.
 """
+import collections.abc
+import copy
+import hashlib
+import io
 import math
+import numbers
+import os
 
 import torch  # noqa: F401 -- `import sgdr.torch` fails at once where PyTorch is missing
 
@@ -26,6 +36,10 @@ from ._lib import lib
 from .scheduler import Scheduler
 
 __all__ = ["SGDR", "CosineAnnealingWarmRestarts"]
+
+# The checkpoint file: this magic, the SHA-256 of the rest, then a torch.save payload.
+_FILE_MAGIC = b"SGDR-PY1"
+_HASH_BYTES = 32
 
 
 class _WeightKeeper:
@@ -65,7 +79,11 @@ def _scales(groups, given):
                             "must be a positive number to scale the other groups by; pass "
                             "group_scales explicitly" % (ref,))
         return [lr_value(g["lr"]) / ref for g in groups]
-    scales = [float(k) for k in given]
+    try:
+        scales = [float(k) for k in given]
+    except (TypeError, ValueError, OverflowError):
+        raise SGDRError(Status.EVALUE, "group_scales (%r) must be a list of numbers"
+                        % (given,)) from None
     if len(scales) != len(groups):
         raise SGDRError(Status.EVALUE, "group_scales has %d values for %d param groups"
                         % (len(scales), len(groups)))
@@ -94,8 +112,10 @@ class SGDR:
                  model=None, keep_snapshots=1, group_scales=None, cycle_warmup_steps=None):
         if not hasattr(optimizer, "param_groups"):
             raise TypeError("optimizer (%r) has no param_groups" % (optimizer,))
-        if keep_snapshots is not None and keep_snapshots < 1:
-            raise SGDRError(Status.EVALUE, "keep_snapshots (%r) must be >= 1 or None"
+        if keep_snapshots is not None and (not isinstance(keep_snapshots, numbers.Integral)
+                                           or isinstance(keep_snapshots, bool)
+                                           or keep_snapshots < 1):
+            raise SGDRError(Status.EVALUE, "keep_snapshots (%r) must be an integer >= 1 or None"
                             % (keep_snapshots,))
         self.optimizer = optimizer
         self.model = model
@@ -204,6 +224,13 @@ class SGDR:
         self.scheduler._handle()
         return {} if self._weights is None else self._weights.snapshots
 
+    @property
+    def epoch(self):
+        """Epochs completed: the index of the next epoch to train (after load(), where to
+        continue)."""
+        self.scheduler._handle()
+        return self._epoch
+
     def lr_at(self, step):
         """The scheduler's learning rate (group 0's at scale 1) of batch `step`."""
         return self.scheduler.lr_at(step)
@@ -223,9 +250,13 @@ class SGDR:
         of a run that had it from the start (see Scheduler.set_params). Refused, with
         nothing changed, where the saved position has no exact counterpart."""
         self.scheduler._handle()
+        if not isinstance(state_dict, collections.abc.Mapping) or \
+                not {"sgdr_state", "group_scales"} <= state_dict.keys():
+            raise SGDRError(Status.ECORRUPT, "load_state_dict: %r is not a state_dict() of an "
+                            "sgdr.torch.SGDR (it needs 'sgdr_state' and 'group_scales')"
+                            % (type(state_dict).__name__,))
         scales = _scales(self.optimizer.param_groups, state_dict["group_scales"])
-        snaps = {int(c): {k: v.clone() for k, v in sd.items()}
-                 for c, sd in state_dict.get("snapshots", {}).items()}
+        snaps = self._checked_snapshots(state_dict.get("snapshots", {}))
         blob = state_dict["sgdr_state"]
         if steps_per_epoch is not None:
             # changed on a scratch scheduler first, so that a refusal leaves this one as it was
@@ -243,6 +274,89 @@ class SGDR:
         if self._weights is not None:
             self._weights.snapshots = snaps
         self._apply_lr()
+
+    def save(self, path):
+        """Write everything a resumed run needs to the file at `path` (replaced whole): this
+        state_dict(), the model's and the optimizer's state_dict. Save between batches."""
+        self.scheduler._handle()
+        buf = io.BytesIO()
+        torch.save({"sgdr": self.state_dict(),
+                    "model": None if self.model is None else self.model.state_dict(),
+                    "optimizer": self.optimizer.state_dict()}, buf)
+        payload = buf.getvalue()
+        tmp = os.fspath(path) + ".tmp"
+        try:
+            with open(tmp, "wb") as f:
+                f.write(_FILE_MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError as e:
+            raise SGDRError(Status.EIO, "save: cannot write %s: %s" % (path, e)) from e
+
+    def load(self, path):
+        """Continue the run saved by save(path) in an SGDR built the same way: the scheduler,
+        the snapshots, the model and the optimizer are replaced, and every group's lr set.
+        The file's checksum is verified before anything in it is read; a refused file
+        changes nothing."""
+        self.scheduler._handle()
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except (OSError, TypeError, ValueError) as e:
+            raise SGDRError(Status.EIO, "load: cannot read %r: %s" % (path, e)) from e
+        head = len(_FILE_MAGIC) + _HASH_BYTES
+        if len(data) < head or not data.startswith(_FILE_MAGIC):
+            raise SGDRError(Status.EMAGIC, "load: %s is not an sgdr.torch.SGDR checkpoint (it "
+                            "does not start with %s)" % (path, _FILE_MAGIC.decode()))
+        if hashlib.sha256(data[head:]).digest() != data[len(_FILE_MAGIC):head]:
+            raise SGDRError(Status.ECHECKSUM, "load: %s: the checksum does not match (the file "
+                            "is damaged or truncated)" % (path,))
+        try:
+            ck = torch.load(io.BytesIO(data[head:]))
+        except Exception as e:  # noqa: BLE001 -- whatever the unpickler raises
+            raise SGDRError(Status.ECORRUPT, "load: %s: %s" % (path, e)) from e
+        if not isinstance(ck, dict) or not {"sgdr", "model", "optimizer"} <= ck.keys() or \
+                (ck["model"] is None) != (self.model is None):
+            raise SGDRError(Status.ECORRUPT, "load: %s holds no checkpoint of this setup "
+                            "(a model with exactly when this SGDR has one)" % (path,))
+        # The model and optimizer first, put back if anything after them is refused
+        # (load_state_dict may have copied some tensors before refusing others).
+        model_before = None if self.model is None else \
+            {k: v.clone() for k, v in self.model.state_dict().items()}
+        opt_before = copy.deepcopy(self.optimizer.state_dict())
+        try:
+            if self.model is not None:
+                self.model.load_state_dict(ck["model"])
+            self.optimizer.load_state_dict(ck["optimizer"])
+            self.load_state_dict(ck["sgdr"])
+        except Exception as e:
+            if model_before is not None:
+                self.model.load_state_dict(model_before)
+            self.optimizer.load_state_dict(opt_before)
+            if isinstance(e, SGDRError):
+                raise
+            raise SGDRError(Status.ECORRUPT, "load: %s: %s" % (path, e)) from e
+
+    def _checked_snapshots(self, given):
+        """Copies of the snapshots of a state_dict, each checked against the model's own
+        state_dict (names, shapes, types), so that a bad one is refused before anything
+        changes rather than at the restore."""
+        if not isinstance(given, collections.abc.Mapping):
+            raise SGDRError(Status.ECORRUPT, "load_state_dict: snapshots (%r) is not a dict "
+                            "of cycle -> state_dict" % (type(given).__name__,))
+        if self._weights is None:  # no model: there is nothing to keep them for
+            return {}
+        live = self.model.state_dict()
+        out = {}
+        for cycle, sd in given.items():
+            ok = isinstance(cycle, numbers.Integral) and isinstance(sd, collections.abc.Mapping) \
+                and sd.keys() == live.keys() and all(
+                    isinstance(v, torch.Tensor) and v.shape == live[k].shape and
+                    v.dtype == live[k].dtype for k, v in sd.items())
+            if not ok:
+                raise SGDRError(Status.ECORRUPT, "load_state_dict: the snapshot of cycle %r is "
+                                "not a state_dict of this model" % (cycle,))
+            out[int(cycle)] = {k: v.clone() for k, v in sd.items()}
+        return out
 
     def __reduce_ex__(self, protocol):
         raise TypeError("an sgdr.torch.SGDR cannot be copied or pickled (its libsgdr "
