@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Removes every file that `cmake --install` recorded in install_manifest.txt, then the
-# package's own directories (lib/cmake/sgdr) once empty. Shared directories such as lib/ or
-# share/man/man1 are left in place even when empty: other software may own them.
-# cmake -DMANIFEST=<build>/install_manifest.txt -P uninstall.cmake
+# package's own directories (lib/cmake/sgdr) once empty, and the directories the install
+# created (CREATED, written by install-dirs.cmake) once empty. Directories that were there
+# before, such as lib/ or share/man/man1, are left in place even when empty: other software
+# may own them.
+# cmake -DMANIFEST=<build>/install_manifest.txt -DCREATED=<build>/install_created_dirs.txt
+#       -P uninstall.cmake
 if(NOT EXISTS "${MANIFEST}")
   message(FATAL_ERROR "uninstall: ${MANIFEST} not found: nothing was installed from this build")
 endif()
@@ -32,6 +35,18 @@ if(own_dirs)
       file(REMOVE_RECURSE "${dir}")
     endif()
   endforeach()
+endif()
+if(CREATED AND EXISTS "${CREATED}")
+  file(STRINGS "${CREATED}" created)
+  list(SORT created ORDER DESCENDING)  # a directory after those inside it
+  foreach(dir IN LISTS created)
+    file(GLOB left LIST_DIRECTORIES true "${dir}/*" "${dir}/.*")
+    if(IS_DIRECTORY "${dir}" AND NOT left)
+      message(STATUS "Removing the empty directory: ${dir}")
+      file(REMOVE_RECURSE "${dir}")
+    endif()
+  endforeach()
+  file(REMOVE "${CREATED}")
 endif()
 if(failed)
   message(FATAL_ERROR "uninstall: could not remove: ${failed}")

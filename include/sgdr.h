@@ -106,8 +106,9 @@ typedef struct sgdr_scheduler sgdr_scheduler;
 /* One named metric, as in Keras' `logs` dictionary. `name` must be a non-empty NUL-terminated
  * string, and the names within one call must differ; in on_batch_end the name "lr" is
  * reserved for the learning-rate column. These rules hold whether history is on or off
- * (SGDR_EMETRIC otherwise). The library copies what it keeps, so the caller's strings may
- * change after a call. */
+ * (SGDR_EMETRIC otherwise). More than 16 names are checked by sorting them in scratch memory
+ * (SGDR_ENOMEM, changing nothing, if it cannot be had). The library copies what it keeps, so
+ * the caller's strings may change after a call. */
 typedef struct sgdr_metric {
     const char *name;
     double value;
@@ -165,16 +166,10 @@ typedef enum sgdr_status {
  * min_lr + (P[k] - min_lr) * b / V while b < V, then at
  * min_lr + 0.5 * (P[k] - min_lr) * (1 + cos(pi * min(1, (b - V) / (N[k] - V)))).
  *
- * A mult_factor in (1 + 2^-33, 1.0005) is refused: there the cycle lengths grow by one
- * epoch at a time for too few cycles to cover 2^64 epochs in closed form, and then so
- * slowly that the cycle of a far step lies up to millions of distinct lengths away, which
- * sgdr_lr_at and sgdr_load_state could not find exactly in bounded time. Below the gap
- * lengths grow by exactly one epoch up to any 64-bit epoch; from 1.0005 a far step is at
- * most about 60 000 cycles away.
- *
  * "Required" parameters have no default: sgdr_on_train_begin() refuses to start until they
- * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs and
- * max_cycles are limited to 2^32 - 1, so that no product of counters can overflow. */
+ * are set. The integer parameters steps_per_epoch, cycle_length, warmup_epochs, max_cycles
+ * and cycle_warmup_steps are limited to 2^32 - 1, so that no product of counters can
+ * overflow. */
 typedef enum sgdr_param {
     SGDR_PARAM_MIN_LR = 1,
     SGDR_PARAM_MAX_LR = 2,
@@ -389,7 +384,7 @@ SGDR_API sgdr_status sgdr_on_train_begin(sgdr_scheduler *s);
  * in this batch are NaN in their column), advances the step and sets the next batch's
  * learning rate through set_lr. `batch` is the host's batch index, informational only.
  * Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EMETRIC; SGDR_ENOMEM (history
- * growth); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
+ * growth, or checking more than 16 metric names); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
 SGDR_API sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m,
                                        size_t n);
 
@@ -418,11 +413,11 @@ SGDR_API sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, 
 SGDR_API double sgdr_lr(const sgdr_scheduler *s);
 
 /* The learning rate that batch `step` (0-based from on_train_begin) trains with when every
- * epoch has exactly steps_per_epoch batches: bit-identical to what the callbacks set. Its
- * time does not grow with `step` but with the number of distinct cycle lengths before it:
- * constant for mult_factor 1 and for factors up to 1 + 2^-33 (lengths that grow by one
- * epoch are jumped in closed form), under a microsecond at any step for 1.5, 2, 3 and 10,
- * and at most a few hundred microseconds for factors just above 1.0005 (docs/PERFORMANCE.md).
+ * epoch has exactly steps_per_epoch batches: bit-identical to what the callbacks set. The
+ * cycle is found exactly (no logarithm decides it): runs of cycles whose lengths grow by the
+ * same number of epochs are jumped in closed form, the rest walked. Under a microsecond at
+ * any step for mult_factor 1, 1.5, 2, 3 and 10; for every factor under a millisecond up to
+ * step 2^40 and tens of milliseconds at most up to 2^64 - 1 (docs/PERFORMANCE.md).
  * Uses the current parameters, so it works before on_train_begin, and after steps_per_epoch
  * changed during a run it describes the schedule under the new value from step 0 (see
  * sgdr_set_param). Calls no hook.

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sgdr_need_packages "${SGDR_BUILD_PACKAGES[@]}"
-cmake --preset release -DBUILD_TESTING=OFF >/dev/null
-cmake --build --preset release -j2 --target sgdr-digits >/dev/null
+cmake --preset examples >/dev/null
+cmake --build --preset examples -j2 --target sgdr-digits >/dev/null
 # Its default outputs are out/digits-history.csv and out/digits-curves.svg, relative to here.
-./build/release/examples/digits/sgdr-digits "$@"
+./build/examples/examples/digits/sgdr-digits "$@"

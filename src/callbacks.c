@@ -3,23 +3,66 @@
  * host's hooks before it changes anything: a failing hook leaves the scheduler exactly as it
  * was, so the host can retry the call. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handle.h"
 
+/* Names in order, then positions: equal names end up next to each other, earliest first. */
+static int by_name(const void *a, const void *b)
+{
+    const sgdr_metric *x = *(const sgdr_metric *const *)a, *y = *(const sgdr_metric *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* The first metric whose name an earlier metric of the call has, or n, for many metrics:
+ * pointers sorted by name in scratch memory, O(n log n). SIZE_MAX when that memory cannot
+ * be had (the call then fails with SGDR_ENOMEM, as any allocation of a call does). */
+static SGDR_NOINLINE size_t first_repeat(const sgdr_scheduler *s, const sgdr_metric *m, size_t n)
+{
+    const sgdr_metric **order = NULL;
+    size_t i, first = n;
+    if (n <= SIZE_MAX / sizeof *order)
+        order = (const sgdr_metric **)s->allocator.alloc(s->allocator.user, n * sizeof *order);
+    if (order == NULL) return SIZE_MAX;
+    for (i = 0; i < n; i++) order[i] = &m[i];
+    qsort(order, n, sizeof *order, by_name);
+    /* In a group of equal names the second by position is the first repeat of that name. */
+    for (i = 1; i < n; i++)
+        if ((size_t)(order[i] - m) < first && strcmp(order[i - 1]->name, order[i]->name) == 0)
+            first = (size_t)(order[i] - m);
+    s->allocator.free(s->allocator.user, (void *)order);
+    return first;
+}
+
+/* Whether a name is "lr". */
+static int is_lr(const char *a)
+{
+    return a[0] == 'l' && a[1] == 'r' && a[2] == '\0';
+}
+
 /* The first metric a callback must refuse, or n when there is none: any, when m is NULL;
  * else the first NULL or empty name; else the first name that is "lr" (reserved for the
  * learning-rate column in on_batch_end, when `lr_reserved`) or that an earlier metric of the
- * same call has. Quadratic, but n is a handful of metrics. */
-static size_t bad_metric(const sgdr_metric *m, size_t n, int lr_reserved)
+ * same call has (SIZE_MAX: no memory to tell). A handful of metrics, the usual case, are
+ * compared pairwise: no allocation on the per-batch path. */
+static size_t bad_metric(const sgdr_scheduler *s, const sgdr_metric *m, size_t n,
+                         int lr_reserved)
 {
     size_t i, j;
     if (m == NULL) return 0;
     for (i = 0; i < n; i++)
         if (m[i].name == NULL || m[i].name[0] == '\0') return i;
+    if (n > 16) {
+        size_t repeat = first_repeat(s, m, n);
+        for (i = 0; lr_reserved && repeat != SIZE_MAX && i < repeat; i++)
+            if (is_lr(m[i].name)) return i;
+        return repeat;
+    }
     for (i = 0; i < n; i++) {
         const char *a = m[i].name;
-        if (lr_reserved && a[0] == 'l' && a[1] == 'r' && a[2] == '\0') return i;
+        if (lr_reserved && is_lr(a)) return i;
         /* first bytes before strcmp: this runs for every batch that gives metrics */
         for (j = 0; j < i; j++)
             if (a[0] == m[j].name[0] && strcmp(a, m[j].name) == 0) return i;
@@ -31,11 +74,14 @@ static size_t bad_metric(const sgdr_metric *m, size_t n, int lr_reserved)
 static sgdr_status check_metrics(const sgdr_scheduler *s, const char *who, const sgdr_metric *m,
                                  size_t n, int lr_reserved)
 {
-    size_t i = bad_metric(m, n, lr_reserved);
+    size_t i = bad_metric(s, m, n, lr_reserved);
     if (i == n) return SGDR_OK;
     if (m == NULL)
         return sgdr_fail(s, SGDR_ENULL, "%s: metrics is NULL but n is %llu", who,
                          (unsigned long long)n);
+    if (i == SIZE_MAX)
+        return sgdr_fail(s, SGDR_ENOMEM, "%s: out of memory while checking the names of %llu "
+                         "metrics", who, (unsigned long long)n);
     if (m[i].name == NULL || m[i].name[0] == '\0')
         return sgdr_fail(s, SGDR_EMETRIC, "%s: metric %llu has %s", who, (unsigned long long)i,
                          m[i].name == NULL ? "a NULL name" : "an empty name");
@@ -122,11 +168,13 @@ sgdr_status sgdr_on_train_begin(sgdr_scheduler *s)
     return SGDR_OK;
 }
 
-/* The counters cannot go past 2^64 - 1: the call that would wrap them is refused. */
-static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter)
+/* The counters cannot go past their limits (the step 2^64 - 1; the epoch 2^64 - 2, since a
+ * cycle end of 2^64 - 1 means never): the call that would pass one is refused. */
+static sgdr_status at_limit(const sgdr_scheduler *s, const char *who, const char *counter,
+                            uint64_t limit)
 {
     return sgdr_fail(s, SGDR_EORDER, "%s: the %s count is at its limit (%llu): the run cannot "
-                     "go on", who, counter, (unsigned long long)UINT64_MAX);
+                     "go on", who, counter, (unsigned long long)limit);
 }
 
 /* Set the next batch's learning rate and advance the position by one batch, in place. On
@@ -135,7 +183,7 @@ static SGDR_INLINE sgdr_status advance_batch(sgdr_scheduler *s, const char *who)
 {
     double lr;
     sgdr_status st;
-    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step", UINT64_MAX);
     lr = sgdr_phase_lr(&s->st.config, &s->st.at, s->st.at.pos + 1);
     if ((st = call_set_lr(s, who, lr)) != SGDR_OK) return st;
     s->st.at.step++;
@@ -160,7 +208,7 @@ static SGDR_NOINLINE sgdr_status batch_end_recorded(sgdr_scheduler *s, const sgd
     in_order = s->st.config.history && s->st.running && !s->in_hook &&
                sgdr_history_in_order(&s->history, m, n);
     if (!in_order && (st = enter_run(s, who, m, n, 1)) != SGDR_OK) return st;
-    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step");
+    if (s->st.at.step == UINT64_MAX) return at_limit(s, who, "step", UINT64_MAX);
     trained = s->st.lr;
     if (s->get_lr != NULL) {
         int rc;
@@ -195,7 +243,7 @@ sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metr
 {
     (void)batch; /* the host's own index; the scheduler counts batches itself */
     if (s != NULL && s->st.running && !s->st.config.history && !s->in_hook &&
-        (n == 0 || bad_metric(m, n, 1) == n))
+        (n == 0 || bad_metric(s, m, n, 1) == n))
         return advance_batch(s, "sgdr_on_batch_end");
     if (s == NULL) return SGDR_ENULL;
     return batch_end_recorded(s, m, n);
@@ -215,7 +263,7 @@ sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metr
                          "its saved state first)", who, (unsigned long long)epoch,
                          (unsigned long long)s->st.at.epoch);
     /* UINT64_MAX is the end of a phase that never ends: the epoch count stops short of it. */
-    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch");
+    if (s->st.at.epoch == UINT64_MAX - 1) return at_limit(s, who, "epoch", UINT64_MAX - 1);
     next = s->st.at;
     next.epoch++;
     next.batch_in_epoch = 0;

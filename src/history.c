@@ -91,10 +91,12 @@ static sgdr_status add_column(sgdr_history *h, const sgdr_allocator *a, const ch
     return SGDR_OK;
 }
 
-/* The column called `name`, or SIZE_MAX when there is none. */
-static size_t find_column(const sgdr_history *h, const char *name)
+/* The column called `name`, or SIZE_MAX when there is none. Column `hint` is tried first:
+ * metrics given in the order of the columns are then found without a search. */
+static size_t find_column(const sgdr_history *h, const char *name, size_t hint)
 {
     size_t i;
+    if (hint < h->nallocated && strcmp(h->columns[hint].name, name) == 0) return hint;
     for (i = 0; i < h->nallocated; i++)
         if (strcmp(h->columns[i].name, name) == 0) return i;
     return (size_t)-1;
@@ -106,7 +108,7 @@ sgdr_status sgdr_history_prepare(sgdr_history *h, const sgdr_allocator *a,
     size_t i;
     int ok = h->nallocated > 0 || add_column(h, a, "lr") == SGDR_OK;
     for (i = 0; ok && i < n; i++)
-        ok = find_column(h, m[i].name) < h->nallocated || add_column(h, a, m[i].name) == SGDR_OK;
+        ok = find_column(h, m[i].name, i + 1) < h->nallocated || add_column(h, a, m[i].name) == SGDR_OK;
     if (ok && h->rows == h->capacity) ok = grow_rows(h, a) == SGDR_OK;
     if (ok) return SGDR_OK;
     sgdr_history_abort(h, a);
@@ -120,7 +122,7 @@ void sgdr_history_commit(sgdr_history *h, double lr, const sgdr_metric *m, size_
     for (i = 0; i < h->ncolumns; i++) h->columns[i].values[row] = NAN;
     h->columns[0].values[row] = lr;
     for (i = 0; i < n; i++) /* prepare made every column: find_column finds it */
-        h->columns[find_column(h, m[i].name)].values[row] = m[i].value;
+        h->columns[find_column(h, m[i].name, i + 1)].values[row] = m[i].value;
     h->rows = row + 1;
 }
 
@@ -232,7 +234,7 @@ sgdr_status sgdr_history_find(const sgdr_scheduler *s, const char *name, size_t 
                          name == NULL ? "name" : "column");
     /* "lr" is column 0 even before the first row; a column the running call has not
      * committed is not there yet. */
-    i = strcmp(name, "lr") == 0 ? 0 : find_column(&s->history, name);
+    i = strcmp(name, "lr") == 0 ? 0 : find_column(&s->history, name, 0);
     if (i >= column_count(s))
         return sgdr_fail(s, SGDR_EINDEX, "sgdr_history_find: no column named '%s'", name);
     *column = i;

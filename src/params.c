@@ -116,14 +116,6 @@ void sgdr_config_defaults(sgdr_config *c)
             store(c, &table[i], table[i].def);
 }
 
-/* Factors in (1 + SGDR_MULT_GAP_LO, SGDR_MULT_GAP_HI) are refused: their cycle lengths grow
- * by one epoch per cycle for too few cycles to reach 2^64 epochs in closed form, and then
- * grow so slowly that the cycle of a far step lies more than a few hundred thousand distinct
- * lengths away (docs/PERFORMANCE.md has the numbers). Below the gap every length up to
- * 2^64 epochs is one more than the last; above it the walk is short. */
-#define SGDR_MULT_GAP_LO 0x1p-33
-#define SGDR_MULT_GAP_HI 1.0005
-
 sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, size_t cap)
 {
     const sgdr_param_info *r = sgdr_param_row((int)p);
@@ -134,11 +126,6 @@ sgdr_status sgdr_config_set(sgdr_config *c, sgdr_param p, double v, char *msg, s
         if (!isfinite(v) || (r->strict ? !(v > r->lo) : !(v >= r->lo)))
             return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be finite and %s %g",
                                r->name, v, r->strict ? "greater than" : "at least", r->lo);
-        if (p == SGDR_PARAM_MULT_FACTOR && v - 1.0 > SGDR_MULT_GAP_LO && v < SGDR_MULT_GAP_HI)
-            return sgdr_format(msg, cap, SGDR_EVALUE, "mult_factor (%g) must be 1, at most "
-                               "1 + 2^-33 (1.0000000001164153) or at least 1.0005: between "
-                               "them the cycle of a far step cannot be found exactly in "
-                               "bounded time", v);
     } else if (!(v >= r->lo && v <= r->hi && v == floor(v))) {
         if (r->kind == SGDR_KIND_INTEGER)
             return sgdr_format(msg, cap, SGDR_EVALUE, "%s (%g) must be an integer from %g to %g",

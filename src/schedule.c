@@ -60,42 +60,84 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
                     next_cycle_length(c, p->cycle_length));
 }
 
-/* Whether j cycles of lengths L, L+1, ..., L+j-1 fit in e epochs: j*L + j*(j-1)/2 <= e. */
-static int ramp_fits(uint64_t j, uint64_t L, uint64_t e)
+/* x86 without SSE4.1 has no ceil instruction, and the compiler's inline replacement
+ * doubles the latency of a cycle of the walk: where the loader supports it (glibc's ifunc),
+ * the walk is compiled twice and the CPU picks (the same bits either way: ceil is exact). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__) && \
+    (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
+#define SGDR_WALK_CLONES __attribute__((target_clones("sse4.1", "default")))
+#else
+#define SGDR_WALK_CLONES
+#endif
+
+/* Whether n cycles of lengths L, L+d, ..., L+(n-1)d fit in `left` epochs:
+ * n*L + d*n*(n-1)/2 <= left, without overflow (a*b = n*(n-1)/2, one of them halved). */
+static int run_fits(uint64_t n, uint64_t L, uint64_t d, uint64_t left)
 {
-    uint64_t tri = (j % 2 == 0) ? j / 2 : (j - 1) / 2, other = (j % 2 == 0) ? j - 1 : j;
-    if (j == 0) return 1;
-    if (L > e / j) return 0;
-    e -= j * L;
-    return other == 0 || tri <= e / other;
+    uint64_t a = n % 2 == 0 ? n / 2 : n, b = n % 2 == 0 ? n - 1 : (n - 1) / 2;
+    if (n == 0) return 1;
+    if (L > left / n) return 0;
+    left -= n * L;
+    return b == 0 || a <= left / b / d;
 }
 
-/* Lengths grow by exactly one epoch while L * (mult_factor - 1) <= 1: then L * mult_factor
- * lies in (L, L + 1], and so does its rounding to a double (L + 1 is a double, rounding is
- * monotonic, and the product exceeds L by at least an ulp of L). From a cycle of length L
- * there, jump over as many cycles as fit in e epochs: their starts are a quadratic in the
- * count, solved in double precision and corrected in exact integers. */
-static void ramp_jump(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+/* Whether the cycle after one of length x (x + d < 2^53) is at most x + d epochs long:
+ * next_cycle_length()'s own double arithmetic. */
+static int grows_at_most(double m, uint64_t x, uint64_t d)
+{
+    return ceil((double)x * m) <= (double)(x + d);
+}
+
+/* Jump over runs of cycles whose lengths grow by the same d, from cycle *k of length *length
+ * starting at epoch *start, towards the cycle of epoch e. Why a jump is exact: let
+ * g(x) = ceil(fl(x * m)) - x be the growth after a cycle of x epochs, and 2^p <= L < 2^52.
+ * For integers x in [2^p, 2^(p+1)) whose real product x * m stays below 2^(p+1), doubles
+ * there are the multiples of u = 2^(p-52) <= 1/2, so x is one and fl(x * m) is x plus
+ * x * (m - 1) rounded to a multiple of u; that rounding never decreases as its argument
+ * grows, so neither does g. If g(L) = d and g(L + j*d) <= d with L + (j+1)*d < 2^(p+1)
+ * (so that product is below 2^(p+1) too), every length L + i*d, i <= j, grows by exactly d:
+ * j+1 cycles whose starts are an arithmetic series, summed in exact integers. Only the count
+ * j comes from a double estimate (x*(m-1) crosses d + u/2 there), and it is checked with
+ * the recurrence itself, so the estimate decides the speed and never the result. Runs shorter
+ * than about eight cycles (d * (m-1) > 1/8) are left to the walk, which is cheaper there; the
+ * binade limit costs one extra run per power of two. */
+SGDR_WALK_CLONES
+static void run_jumps(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
                       uint64_t *length)
 {
-    const double eps = c->mult_factor - 1.0; /* exact: mult_factor is in (1, 2) here */
-    double top = floor(1.0 / eps), h, est;
-    uint64_t L = *length, left = e - *start, j, jmax;
-    while (fma(top, eps, -1.0) > 0) top -= 1;
-    while (fma(top + 1, eps, -1.0) <= 0) top += 1;
-    if ((double)L > top) return;
-    /* Cycles L .. top each lead to a length one more: jump at most that many. */
-    jmax = (uint64_t)top - L + 1;
-    if (c->max_cycles != 0 && c->max_cycles - *k < jmax) jmax = c->max_cycles - *k;
-    h = (double)L - 0.5;
-    est = 2.0 * (double)left / (h + sqrt(h * h + 2.0 * (double)left));
-    j = est < (double)jmax ? (uint64_t)est : jmax;
-    while (j > 0 && !ramp_fits(j, L, left)) j--;
-    while (j < jmax && ramp_fits(j + 1, L, left)) j++;
-    /* The j cycles jumped end within e, so none of these sums overflows. */
-    *start += j * L + (j % 2 == 0 ? j / 2 * (j - 1) : (j - 1) / 2 * j);
-    *length = L + j;
-    *k += j;
+    const double m = c->mult_factor, eps = m - 1.0; /* exact: m is in (1, 2) here */
+    uint64_t L = *length, top = 1;                   /* top: the power of two above L */
+    while (L < ((uint64_t)1 << 52) && e - *start >= L &&
+           (c->max_cycles == 0 || *k < c->max_cycles)) {
+        const uint64_t left = e - *start, d = (uint64_t)ceil((double)L * m) - L;
+        uint64_t jmax, j = 0, n;
+        double est, h;
+        if ((double)d * eps > 0.125) break;
+        while (top <= L) top <<= 1;
+        jmax = (top - 1 - L) / d >= 2 ? (top - 1 - L) / d - 1 : 0; /* L + (j+1)*d < top */
+        est = (((double)d + (double)top * 0x1p-54) / eps - (double)L) / (double)d;
+        if (est > 0) j = est < (double)jmax ? (uint64_t)est : jmax;
+        while (j > 0 && !grows_at_most(m, L + j * d, d)) j--;
+        while (j < jmax && grows_at_most(m, L + (j + 1) * d, d)) j++;
+        /* Cycles L, ..., L + j*d: how many fit in what is left (and below max_cycles). Most
+         * runs fit whole, by a margin that the few roundings of the double sum cannot
+         * close; the last one is solved and corrected exactly. */
+        if (c->max_cycles != 0 && c->max_cycles - *k <= j) j = c->max_cycles - *k - 1;
+        n = j + 1;
+        if (!((double)n * ((double)L + 0.5 * (double)d * (double)j) < 0.999999 * (double)left)) {
+            h = (double)L - 0.5 * (double)d;
+            est = 2.0 * (double)left / (h + sqrt(h * h + 2.0 * (double)d * (double)left));
+            n = est < (double)(j + 1) ? (uint64_t)est : j + 1;
+            while (n > 0 && !run_fits(n, L, d, left)) n--;
+            while (n < j + 1 && run_fits(n + 1, L, d, left)) n++;
+        }
+        /* The n cycles end within e: no sum overflows. */
+        *start += n * L + d * (n % 2 == 0 ? n / 2 * (n - 1) : (n - 1) / 2 * n);
+        *k += n;
+        L += n * d;
+        if (n < j + 1) break; /* the cycle of e, or the hold, is inside the run */
+    }
+    *length = L;
 }
 
 /* Whether m (>= 1) is a / 2^b with a < 2^20. */
@@ -117,6 +159,24 @@ static int dyadic(double m, uint64_t *a, uint64_t *b)
         *b = 0;
     }
     return *a < ((uint64_t)1 << 20);
+}
+
+/* Cycle by cycle towards the cycle of epoch e: next_cycle_length() with the length kept as
+ * a double too (converting from uint64_t is slow; ceil of a double is exactly the integer it
+ * names, and below 2^62 it converts through int64_t). */
+SGDR_WALK_CLONES
+static void walk(const sgdr_config *c, uint64_t e, uint64_t *k, uint64_t *start,
+                 uint64_t *length)
+{
+    uint64_t n = *k, at = *start, L = *length;
+    double len = (double)L;
+    while (L != SGDR_CYCLE_FOREVER && e - at >= L && (c->max_cycles == 0 || n < c->max_cycles)) {
+        at += L;
+        len = ceil(len * c->mult_factor);
+        L = len < SGDR_CYCLE_CAP ? (uint64_t)(int64_t)len : SGDR_CYCLE_FOREVER;
+        n++;
+    }
+    *k = n, *start = at, *length = L;
 }
 
 void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
@@ -144,8 +204,7 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
         start = k * length;
     } else {
         uint64_t a, b;
-        double len;
-        if (c->mult_factor - 1.0 <= 0x1p-10) ramp_jump(c, e, &k, &start, &length);
+        if (c->mult_factor < 1.25) run_jumps(c, e, &k, &start, &length);
         /* A factor a / 2^b (1.5, 2, 3, 10, ...): while L * a < 2^53 the product L * factor
          * is exact in double precision, and its ceil is an integer division. */
         if (dyadic(c->mult_factor, &a, &b)) {
@@ -156,16 +215,7 @@ void sgdr_position_at(const sgdr_config *c, uint64_t step, sgdr_position *p)
                 k++;
             }
         }
-        /* next_cycle_length() with the length kept as a double too (converting from
-         * uint64_t is slow): ceil of a double is exactly the integer it names. */
-        len = (double)length;
-        while (length != SGDR_CYCLE_FOREVER && e - start >= length &&
-               (c->max_cycles == 0 || k < c->max_cycles)) {
-            start += length;
-            len = ceil(len * c->mult_factor);
-            length = len < SGDR_CYCLE_CAP ? (uint64_t)len : SGDR_CYCLE_FOREVER;
-            k++;
-        }
+        walk(c, e, &k, &start, &length);
     }
     enter_cycle(c, p, k, start, length);
     p->pos = step - warm - start * spe;

@@ -73,12 +73,14 @@ static void counters_do_not_wrap(void **state)
     assert_true(v == UINT64_MAX);
     len = save_blob(s, before);
     /* One more batch would wrap the step. */
-    refused_unchanged(s, sgdr_on_batch_end(s, 0, NULL, 0), "step count is at its limit");
+    refused_unchanged(s, sgdr_on_batch_end(s, 0, NULL, 0),
+                      "step count is at its limit (18446744073709551615)");
     assert_int_equal(save_blob(s, after), len);
     assert_memory_equal(before, after, len);
-    /* Ending epoch 2^64 - 2 would reach the hold's end (2^64 - 1 means never). */
+    /* Ending epoch 2^64 - 2 would reach the hold's end (2^64 - 1 means never): the message
+     * names the epoch limit, 2^64 - 2, not the step's. */
     refused_unchanged(s, sgdr_on_epoch_end(s, UINT64_MAX - 1, NULL, 0),
-                      "epoch count is at its limit");
+                      "epoch count is at its limit (18446744073709551614)");
     assert_int_equal(save_blob(s, after), len);
     assert_memory_equal(before, after, len);
     assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_CYCLE, &v), SGDR_OK);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "curves.h"
 #include "dataset.h"
@@ -25,9 +26,17 @@
 #include "report.h"
 #include "schedflags.h"
 #include "snapshots.h"
+#include "start.h"
 #include "train.h"
 
 #define PROGRAM "sgdr-digits"
+#define ACCEPT (DIGITS_ACCEPT_COMPARISON | DIGITS_ACCEPT_HISTORY | DIGITS_ACCEPT_DUMP)
+#define ABOUT                                                                                \
+    "Train a small perceptron (64-H-10) on the UCI handwritten digits with mini-batch\n"      \
+    "SGD whose learning rate libsgdr drives (cosine annealing with warm restarts),\n"         \
+    "keep the weights at the end of every cycle, restore the last at the end, and\n"          \
+    "compare the restored snapshot, the snapshot ensemble and a constant learning\n"          \
+    "rate on the held-out test images.\n"
 
 static int write_svg(const char *path, const curve_run *runs, size_t epochs, size_t spe,
                      const sgdr_scheduler *s)
@@ -52,6 +61,87 @@ static int write_svg(const char *path, const curve_run *runs, size_t epochs, siz
     return rc;
 }
 
+/* What on_epoch needs: the progress lines, and where and when to stop. */
+typedef struct epoch_ctx {
+    report_progress pr;
+    const digits_options *o;
+    mlp *m;
+    snapshot_set *snaps;
+} epoch_ctx;
+
+enum { STOPPED = 1, FAILED = 2 }; /* what on_epoch stops the run with */
+
+/* epoch_fn: the progress line, and after epoch --stop-after-epoch the checkpoint. */
+static int on_epoch(void *ctx, size_t epoch, const epoch_record *r)
+{
+    epoch_ctx *c = ctx;
+    char err[512];
+    strbuf b;
+    int rc;
+    report_epoch(&c->pr, epoch, r);
+    if (epoch + 1 != c->o->stop_after) return 0;
+    strbuf_init(&b);
+    rc = checkpoint_build(&b, c->m, c->snaps, c->pr.s, epoch + 1, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "%s: %s\n", PROGRAM, err);
+    else if ((rc = strbuf_write_file(&b, c->o->checkpoint)) != 0)
+        fprintf(stderr, "%s: cannot write %s\n", PROGRAM, c->o->checkpoint);
+    strbuf_free(&b);
+    if (rc != 0) return FAILED;
+    printf("\ncheckpoint after epoch %zu: %s\n", epoch + 1, c->o->checkpoint);
+    return STOPPED;
+}
+
+/* Continue from --resume: the weights, momentum, snapshots and scheduler. Returns the epochs
+ * it had trained, or -1 after a message. */
+static long resume(const digits_options *o, mlp *m, snapshot_set *snaps, sgdr_scheduler *s,
+                   size_t spe)
+{
+    unsigned char *data;
+    size_t len;
+    uint64_t first = 0;
+    double saved_spe = 0;
+    char err[512];
+    int rc = checkpoint_read(o->resume, &data, &len, err, sizeof err);
+    if (rc == 0) {
+        rc = checkpoint_load(data, len, o->resume, m, snaps, s, &first, err, sizeof err);
+        free(data);
+    }
+    if (rc == 0 && sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved_spe) == SGDR_OK &&
+        saved_spe != (double)spe) {
+        snprintf(err, sizeof err, "%s was saved with %g batches per epoch, this run has %zu",
+                 o->resume, saved_spe, spe);
+        rc = -1;
+    } else if (rc == 0 && first >= o->epochs) {
+        snprintf(err, sizeof err, "%s: saved after epoch %llu, nothing left of --epochs %zu",
+                 o->resume, (unsigned long long)first, o->epochs);
+        rc = -1;
+    }
+    if (rc == 0) return (long)first;
+    fprintf(stderr, "%s: %s\n", PROGRAM, err);
+    return -1;
+}
+
+/* --dump: "final 0 <weights>", then "cycle<K> 0 <weights>" for each snapshot, every value
+ * as %a (the layout of sgdr-torch-digits --dump). */
+static int write_dump(const char *path, const mlp *m, const snapshot_set *snaps)
+{
+    strbuf b;
+    size_t i, k;
+    int rc;
+    strbuf_init(&b);
+    for (k = 0; k <= snaps->count; k++) {
+        const double *w = k == 0 ? m->params : snaps->weights[k - 1];
+        if (k == 0) strbuf_add(&b, "final 0");
+        else strbuf_printf(&b, "cycle%u 0", (unsigned)snaps->cycle[k - 1] + 1);
+        for (i = 0; i < m->n_params; i++) strbuf_printf(&b, " %a", w[i]);
+        strbuf_add(&b, "\n");
+    }
+    rc = strbuf_write_file(&b, path);
+    strbuf_free(&b);
+    if (rc != 0) fprintf(stderr, "%s: cannot write %s\n", PROGRAM, path);
+    return rc;
+}
+
 /* Train and report. Returns the exit status. */
 static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
                const dataset *test)
@@ -62,11 +152,12 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     double *lr_sgdr = calloc(steps, sizeof *lr_sgdr), *lr_const = calloc(steps, sizeof *lr_const);
     double min_lr = 0, max_lr = 0, constant_lr = o->constant_lr;
     train_config cfg = {0};
-    report_progress pr;
+    epoch_ctx ec;
     snapshot_set snaps;
     mlp m = {0}, plain = {0};
     char err[512];
-    int rc = 1;
+    long first = 0;
+    int rc = 1, st;
 
     cfg.epochs = o->epochs;
     cfg.batch_size = o->batch_size;
@@ -81,18 +172,34 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
         goto out;
     }
     snapshots_init(&snaps, m.params, m.n_params);
+    if (o->resume != NULL && (first = resume(o, &m, &snaps, s, spe)) < 0) goto out_snaps;
+    cfg.first_epoch = (size_t)first;
 
     report_header(s, o, train, test, spe);
-    pr.s = s;
-    pr.epochs = o->epochs;
-    if (train_run(&m, train, test, &cfg, s, &snaps, 0, rec_sgdr, lr_sgdr, report_epoch, &pr, err,
-                  sizeof err) != 0) {
+    if (first > 0) printf("(resumed from %s after epoch %ld)\n", o->resume, first);
+    ec.pr.s = s;
+    ec.pr.epochs = o->epochs;
+    ec.o = o;
+    ec.m = &m;
+    ec.snaps = &snaps;
+    st = train_run(&m, train, test, &cfg, s, &snaps, 0, rec_sgdr, lr_sgdr, on_epoch, &ec, err,
+                   sizeof err);
+    if (st < 0) {
         fprintf(stderr, "%s: %s\n", PROGRAM, err);
+        goto out_snaps;
+    }
+    if (o->lr_csv != NULL &&
+        report_lr_csv(PROGRAM, o->lr_csv, lr_sgdr, (size_t)first * spe,
+                      (st == STOPPED ? o->stop_after : o->epochs) * spe, spe) != 0)
+        goto out_snaps;
+    if (st != 0) {
+        rc = st == STOPPED ? 0 : 1;
         goto out_snaps;
     }
     printf("\n");
     report_result(&m, &snaps, test, o->epochs);
     fflush(stdout);
+    if (o->dump != NULL && write_dump(o->dump, &m, &snaps) != 0) goto out_snaps;
 
     if (train_run(&plain, train, test, &cfg, NULL, NULL, constant_lr, rec_const, lr_const, NULL,
                   NULL, err, sizeof err) != 0) {
@@ -111,7 +218,9 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
         fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
         goto out_snaps;
     }
-    {
+    printf("\nwrote %s (per batch: lr, loss, test_accuracy at each epoch's end)\n", o->csv_path);
+    /* the epochs before a resume were trained by another process: no curves of them here */
+    if (first == 0) {
         const curve_run runs[2] = {
             {"SGDR", "#1f77b4", NULL, rec_sgdr, lr_sgdr},
             {"constant lr", "#ff7f0e", "6 3", rec_const, lr_const},
@@ -120,9 +229,8 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
             fprintf(stderr, "%s: cannot write %s: %s\n", PROGRAM, o->svg_path, strerror(errno));
             goto out_snaps;
         }
+        printf("wrote %s (learning rate, loss and accuracy curves)\n", o->svg_path);
     }
-    printf("\nwrote %s (per batch: lr, loss, test_accuracy at each epoch's end)\n", o->csv_path);
-    printf("wrote %s (learning rate, loss and accuracy curves)\n", o->svg_path);
     rc = 0;
 out_snaps:
     snapshots_free(&snaps);
@@ -140,9 +248,7 @@ int main(int argc, char **argv)
 {
     sgdr_scheduler *s = NULL;
     digits_options o;
-    dataset all, train, test;
-    char err[512];
-    double lr;
+    dataset train, test;
     int rc;
 
     cli_c_locale();
@@ -150,42 +256,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", PROGRAM);
         return 1;
     }
-    digits_defaults(s, &o);
-    if (digits_parse(argc, argv, s, &o, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for the list of flags.\n", PROGRAM, err,
-                PROGRAM);
-        sgdr_destroy(s);
-        return 2;
-    }
-    if (o.help) {
-        strbuf b;
-        strbuf_init(&b);
-        digits_help(&b);
-        rc = strbuf_write(&b, stdout) == 0 ? 0 : 1;
-        strbuf_free(&b);
-        sgdr_destroy(s);
-        return rc;
-    }
-    if (dataset_load(o.data, &all, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\n", PROGRAM, err);
-        sgdr_destroy(s);
-        return 1;
-    }
-    rc = 1;
-    if (dataset_split(&all, DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION, &train, &test) != 0) {
-        fprintf(stderr, "%s: out of memory\n", PROGRAM);
-    } else if (sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH,
-                              (double)train_steps_per_epoch(train.n, o.batch_size)) != SGDR_OK ||
-               sgdr_lr_at(s, 0, &lr) != SGDR_OK) {
-        /* parameters valid alone but not together, e.g. --max-lr below --min-lr */
-        fprintf(stderr, "%s: %s\n", PROGRAM, sgdr_last_error(s));
-        rc = 2;
-    } else {
+    if (digits_start(argc, argv, PROGRAM, ABOUT,
+                     "\n"
+                     "The directory of --csv and --svg is created if it does not exist. The same\n"
+                     "flags give the same output, byte for byte. A resumed run draws no curves.\n"
+                     "Exit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot\n"
+                     "be read, a file written or a checkpoint loaded.\n",
+                     ACCEPT, s, &o, &train, &test, &rc) == 0) {
         rc = run(s, &o, &train, &test);
+        dataset_free(&train);
+        dataset_free(&test);
     }
-    dataset_free(&all);
-    dataset_free(&train);
-    dataset_free(&test);
     sgdr_destroy(s);
     return rc;
 }

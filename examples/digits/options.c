@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 
 /* Bits for cli_once: schedule parameters use their own value (1..13), the rest these. */
 enum { SEEN_EPOCHS = 16, SEEN_SEED, SEEN_BATCH, SEEN_HIDDEN, SEEN_MOMENTUM, SEEN_CONSTANT,
-       SEEN_DATA, SEEN_CSV, SEEN_SVG };
+       SEEN_STOP, SEEN_SKEW, SEEN_PATH };
 
 /* The trainer's own numeric flags: name, bit, where the value goes, and its range. */
 typedef struct size_flag {
@@ -28,12 +29,34 @@ static const size_flag size_flags[] = {
     {"--epochs", SEEN_EPOCHS, 1, 100000},
     {"--batch-size", SEEN_BATCH, 1, 100000},
     {"--hidden", SEEN_HIDDEN, 1, 4096},
+    {"--stop-after-epoch", SEEN_STOP, 1, 100000},
 };
 
 static size_t *size_target(digits_options *o, unsigned bit)
 {
-    return bit == SEEN_EPOCHS ? &o->epochs : bit == SEEN_BATCH ? &o->batch_size : &o->hidden;
+    return bit == SEEN_EPOCHS ? &o->epochs
+           : bit == SEEN_BATCH ? &o->batch_size
+           : bit == SEEN_HIDDEN ? &o->hidden
+                                : &o->stop_after;
 }
+
+/* The path flags, their group (0: every trainer) and where the path goes. */
+typedef struct path_flag {
+    const char *name;
+    unsigned group;
+    size_t offset;
+} path_flag;
+
+static const path_flag path_flags[] = {
+    {"--data", 0, offsetof(digits_options, data)},
+    {"--lr-csv", 0, offsetof(digits_options, lr_csv)},
+    {"--checkpoint", 0, offsetof(digits_options, checkpoint)},
+    {"--resume", 0, offsetof(digits_options, resume)},
+    {"--csv", DIGITS_ACCEPT_HISTORY, offsetof(digits_options, csv_path)},
+    {"--svg", DIGITS_ACCEPT_COMPARISON, offsetof(digits_options, svg_path)},
+    {"--dump", DIGITS_ACCEPT_DUMP, offsetof(digits_options, dump)},
+    {"--weights-out", DIGITS_ACCEPT_MPI, offsetof(digits_options, weights_out)},
+};
 
 void digits_defaults(sgdr_scheduler *s, digits_options *o)
 {
@@ -46,6 +69,10 @@ void digits_defaults(sgdr_scheduler *s, digits_options *o)
     o->data = DIGITS_DEFAULT_DATA;
     o->csv_path = "out/digits-history.csv";
     o->svg_path = "out/digits-curves.svg";
+    o->lr_csv = o->checkpoint = o->resume = o->dump = o->weights_out = NULL;
+    o->stop_after = 0;
+    o->skew_rank = UINT64_MAX;
+    o->accept = 0;
     o->help = 0;
     /* cycles of 2, 4, 8 and 16 epochs: four snapshots in 30 epochs */
     sgdr_set_param(s, SGDR_PARAM_MIN_LR, 0.001);
@@ -66,6 +93,26 @@ static int parse_real(const char *flag, const char *value, double lo, double hi,
     return 0;
 }
 
+/* A flag of a group this trainer does not take. */
+static int not_here(const char *flag, unsigned group, char *err, size_t cap)
+{
+    snprintf(err, cap, "%s: a flag of %s only", flag,
+             group == DIGITS_ACCEPT_COMPARISON ? "sgdr-digits (the comparison with a constant "
+                                                 "learning rate and its curves)"
+             : group == DIGITS_ACCEPT_HISTORY  ? "sgdr-digits and sgdr-digits-mpi"
+             : group == DIGITS_ACCEPT_MPI      ? "sgdr-digits-mpi"
+                                               : "other digits trainers");
+    return -1;
+}
+
+/* The value of the current flag, once. NULL with a message in err. */
+static const char *value_once(cli_cursor *c, unsigned long *seen, unsigned bit, char *err,
+                              size_t cap)
+{
+    if (cli_once(seen, bit, c->name, err, cap) != 0) return NULL;
+    return cli_value(c, err, cap);
+}
+
 static int parse_own(cli_cursor *c, digits_options *o, unsigned long *seen, char *err,
                      size_t cap)
 {
@@ -75,8 +122,7 @@ static int parse_own(cli_cursor *c, digits_options *o, unsigned long *seen, char
     for (i = 0; i < sizeof size_flags / sizeof size_flags[0]; i++) {
         const size_flag *f = &size_flags[i];
         if (strcmp(c->name, f->name) != 0) continue;
-        if (cli_once(seen, f->bit, c->name, err, cap) || !(value = cli_value(c, err, cap)))
-            return -1;
+        if (!(value = value_once(c, seen, f->bit, err, cap))) return -1;
         if (cli_parse_u64(value, &u) != 0 || u < f->min || u > f->max) {
             snprintf(err, cap, "%s '%s': expected a whole number from %zu to %zu", c->name,
                      value, f->min, f->max);
@@ -85,45 +131,44 @@ static int parse_own(cli_cursor *c, digits_options *o, unsigned long *seen, char
         *size_target(o, f->bit) = (size_t)u;
         return 0;
     }
-    if (strcmp(c->name, "--seed") == 0) {
-        if (cli_once(seen, SEEN_SEED, c->name, err, cap) || !(value = cli_value(c, err, cap)))
+    for (i = 0; i < sizeof path_flags / sizeof path_flags[0]; i++) {
+        const path_flag *f = &path_flags[i];
+        if (strcmp(c->name, f->name) != 0) continue;
+        if (f->group != 0 && !(o->accept & f->group)) return not_here(c->name, f->group, err, cap);
+        /* one bit per path flag, after the others: at most 16 + 8 + 8 < 32 bits */
+        if (!(value = value_once(c, seen, SEEN_PATH + (unsigned)i, err, cap))) return -1;
+        if (value[0] == '\0') {
+            snprintf(err, cap, "%s: the path is empty", c->name);
             return -1;
-        if (cli_parse_u64(value, &o->seed) != 0) {
-            snprintf(err, cap, "--seed '%s': expected a whole number from 0 to 2^64-1", value);
+        }
+        *(const char **)(void *)((char *)o + f->offset) = value;
+        return 0;
+    }
+    if (strcmp(c->name, "--seed") == 0 || strcmp(c->name, "--skew-rank") == 0) {
+        const int seed = c->name[2] == 's' && c->name[3] == 'e';
+        if (!seed && !(o->accept & DIGITS_ACCEPT_MPI))
+            return not_here(c->name, DIGITS_ACCEPT_MPI, err, cap);
+        if (!(value = value_once(c, seen, seed ? SEEN_SEED : SEEN_SKEW, err, cap))) return -1;
+        if (cli_parse_u64(value, seed ? &o->seed : &o->skew_rank) != 0 ||
+            (!seed && o->skew_rank == UINT64_MAX)) {
+            snprintf(err, cap, "%s '%s': expected a whole number from 0 to 2^64-%d", c->name,
+                     value, seed ? 1 : 2);
             return -1;
         }
         return 0;
     }
     if (strcmp(c->name, "--momentum") == 0) {
-        if (cli_once(seen, SEEN_MOMENTUM, c->name, err, cap) || !(value = cli_value(c, err, cap)))
-            return -1;
+        if (!(value = value_once(c, seen, SEEN_MOMENTUM, err, cap))) return -1;
         return parse_real(c->name, value, 0, 1, &o->momentum, err, cap);
     }
     if (strcmp(c->name, "--constant-lr") == 0) {
-        if (cli_once(seen, SEEN_CONSTANT, c->name, err, cap) || !(value = cli_value(c, err, cap)))
-            return -1;
+        if (!(o->accept & DIGITS_ACCEPT_COMPARISON))
+            return not_here(c->name, DIGITS_ACCEPT_COMPARISON, err, cap);
+        if (!(value = value_once(c, seen, SEEN_CONSTANT, err, cap))) return -1;
         if (parse_real(c->name, value, 0, 100, &o->constant_lr, err, cap) != 0) return -1;
         if (o->constant_lr > 0) return 0;
         snprintf(err, cap, "--constant-lr '%s': must be greater than 0", value);
         return -1;
-    }
-    {
-        static const struct { const char *name; unsigned bit; } paths[] = {
-            {"--data", SEEN_DATA}, {"--csv", SEEN_CSV}, {"--svg", SEEN_SVG}};
-        for (i = 0; i < 3; i++) {
-            if (strcmp(c->name, paths[i].name) != 0) continue;
-            if (cli_once(seen, paths[i].bit, c->name, err, cap) ||
-                !(value = cli_value(c, err, cap)))
-                return -1;
-            if (value[0] == '\0') {
-                snprintf(err, cap, "%s: the path is empty", c->name);
-                return -1;
-            }
-            if (i == 0) o->data = value;
-            else if (i == 1) o->csv_path = value;
-            else o->svg_path = value;
-            return 0;
-        }
     }
     snprintf(err, cap, "unknown flag %s", c->name);
     return -1;
@@ -153,10 +198,22 @@ int digits_parse(int argc, char **argv, sgdr_scheduler *s, digits_options *o, ch
             return -1;
         }
     }
-    return rc;
+    if (rc != 0) return rc;
+    if ((o->checkpoint != NULL) != (o->stop_after != 0)) {
+        snprintf(err, cap, o->checkpoint != NULL
+                 ? "--checkpoint needs --stop-after-epoch E: the epoch to save after"
+                 : "--stop-after-epoch needs --checkpoint FILE to save the run to");
+        return -1;
+    }
+    if (o->stop_after >= o->epochs && o->stop_after != 0) {
+        snprintf(err, cap, "--stop-after-epoch %zu: must be below --epochs %zu", o->stop_after,
+                 o->epochs);
+        return -1;
+    }
+    return 0;
 }
 
-void digits_help(strbuf *b)
+void digits_help(strbuf *b, const char *program, const char *about, unsigned accept)
 {
     static const sgdr_param derived[] = {SGDR_PARAM_STEPS_PER_EPOCH, 0};
     sgdr_scheduler *s = NULL;
@@ -166,16 +223,8 @@ void digits_help(strbuf *b)
         return;
     }
     digits_defaults(s, &o);
-    strbuf_add(b,
-               "Usage: sgdr-digits [FLAG VALUE]...\n"
-               "\n"
-               "Train a small perceptron (64-H-10) on the UCI handwritten digits with mini-batch\n"
-               "SGD whose learning rate libsgdr drives (cosine annealing with warm restarts),\n"
-               "keep the weights at the end of every cycle, restore the last at the end, and\n"
-               "compare the restored snapshot, the snapshot ensemble and a constant learning\n"
-               "rate on the held-out test images.\n"
-               "\n"
-               "Schedule (steps_per_epoch is the number of batches in the training set):\n");
+    strbuf_printf(b, "Usage: %s [FLAG VALUE]...\n\n%s\n", program, about);
+    strbuf_add(b, "Schedule (steps_per_epoch is the number of batches in the training set):\n");
     schedflag_help(b, s, derived);
     strbuf_printf(b,
                   "\n"
@@ -183,24 +232,38 @@ void digits_help(strbuf *b)
                   "  --epochs N               epochs to train (default %zu)\n"
                   "  --batch-size N           images per batch (default %zu)\n"
                   "  --hidden N               hidden units (default %zu)\n"
-                  "  --momentum X             SGD momentum, 0 <= X < 1 (default %g)\n"
-                  "  --constant-lr X          learning rate of the comparison run (default: the\n"
-                  "                           mean of the first cycle, (min-lr + max-lr) / 2)\n"
+                  "  --momentum X             SGD momentum, 0 <= X < 1 (default %g)\n",
+                  o.epochs, o.batch_size, o.hidden, o.momentum);
+    if (accept & DIGITS_ACCEPT_COMPARISON)
+        strbuf_add(b,
+                   "  --constant-lr X          learning rate of the comparison run (default: the\n"
+                   "                           mean of the first cycle, (min-lr + max-lr) / 2)\n");
+    strbuf_printf(b,
                   "  --seed N                 initial weights and batch order (default %llu);\n"
                   "                           the train/test split is the same for every seed\n"
                   "\n"
                   "Files:\n"
                   "  --data PATH              the digits CSV, gzip or plain (default %s)\n"
-                  "  --csv PATH               history of the SGDR run: step, lr, loss,\n"
-                  "                           test_accuracy (default %s)\n"
-                  "  --svg PATH               learning rate, loss and accuracy curves\n"
-                  "                           (default %s)\n"
-                  "  --help                   print this help and exit\n"
-                  "\n"
-                  "The directory of --csv and --svg is created if it does not exist. The same\n"
-                  "flags give the same output, byte for byte. Exit status: 0 on success, 2 for a\n"
-                  "bad flag or value, 1 when the data cannot be read or a file written.\n",
-                  o.epochs, o.batch_size, o.hidden, o.momentum, (unsigned long long)o.seed,
-                  o.data, o.csv_path, o.svg_path);
+                  "  --lr-csv PATH            step,epoch,lr of every batch, the learning rate\n"
+                  "                           it trained with (as sgdr-schedule --format csv)\n"
+                  "  --checkpoint PATH        with --stop-after-epoch E: save the run after\n"
+                  "                           epoch E (below --epochs) to PATH and stop\n"
+                  "  --stop-after-epoch E     the epoch to stop after (1-based)\n"
+                  "  --resume PATH            continue the run saved in PATH (its schedule and\n"
+                  "                           counters; the other flags as when it was saved)\n",
+                  (unsigned long long)o.seed, o.data);
+    if (accept & DIGITS_ACCEPT_DUMP)
+        strbuf_add(b, "  --dump PATH              the final weights and every snapshot, exactly (%a)\n");
+    if (accept & DIGITS_ACCEPT_HISTORY)
+        strbuf_printf(b,
+                      "  --csv PATH               history of the SGDR run: step, lr, loss,\n"
+                      "                           test_accuracy (default %s)\n",
+                      o.csv_path);
+    if (accept & DIGITS_ACCEPT_COMPARISON)
+        strbuf_printf(b,
+                      "  --svg PATH               learning rate, loss and accuracy curves\n"
+                      "                           (default %s)\n",
+                      o.svg_path);
+    strbuf_add(b, "  --help                   print this help and exit\n");
     sgdr_destroy(s);
 }

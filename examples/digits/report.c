@@ -100,17 +100,50 @@ static double ensemble_accuracy(mlp *m, const snapshot_set *snaps, const dataset
     return (double)right / (double)test->n;
 }
 
-void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_t epochs)
+void report_lr_range(epoch_record *r, const double *lr, size_t n)
 {
-    if (snaps->restored >= 0) {
-        printf("restored snapshot (end of cycle %ld): test accuracy ", snaps->restored + 1);
-        report_accuracy(mlp_accuracy(m, m->params, test), test->n);
+    size_t i;
+    r->lr_max = r->lr_min = lr[0];
+    for (i = 1; i < n; i++) {
+        if (lr[i] > r->lr_max) r->lr_max = lr[i];
+        if (lr[i] < r->lr_min) r->lr_min = lr[i];
+    }
+}
+
+void report_final(long restored, size_t snapshots, double acc, double ensemble, size_t n_test,
+                  size_t epochs)
+{
+    if (restored >= 0) {
+        printf("restored snapshot (end of cycle %ld): test accuracy ", restored + 1);
+        report_accuracy(acc, n_test);
         printf("snapshot ensemble (%zu snapshots, mean of softmax outputs): test accuracy ",
-               snaps->count);
-        report_accuracy(ensemble_accuracy(m, snaps, test), test->n);
+               snapshots);
+        report_accuracy(ensemble, n_test);
     } else {
         printf("no cycle completed in %zu epochs, no snapshot: final weights: test accuracy ",
                epochs);
-        report_accuracy(mlp_accuracy(m, m->params, test), test->n);
+        report_accuracy(acc, n_test);
     }
+}
+
+void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_t epochs)
+{
+    report_final(snaps->restored, snaps->count, mlp_accuracy(m, m->params, test),
+                 snaps->restored >= 0 ? ensemble_accuracy(m, snaps, test) : 0, test->n, epochs);
+}
+
+int report_lr_csv(const char *program, const char *path, const double *lr, size_t from,
+                  size_t to, size_t steps_per_epoch)
+{
+    strbuf b;
+    size_t i;
+    int rc;
+    strbuf_init(&b);
+    strbuf_add(&b, "step,epoch,lr\n");
+    for (i = from; i < to; i++)
+        strbuf_printf(&b, "%zu,%zu,%.17g\n", i, i / steps_per_epoch, lr[i]);
+    rc = strbuf_write_file(&b, path);
+    strbuf_free(&b);
+    if (rc != 0) fprintf(stderr, "%s: cannot write %s\n", program, path);
+    return rc;
 }

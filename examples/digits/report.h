@@ -35,8 +35,23 @@ typedef struct report_progress {
  * restart it ended with. Returns 0. */
 int report_epoch(void *ctx, size_t epoch, const epoch_record *r);
 
+/* The lr_max and lr_min of an epoch from the rates lr[0..n) its batches trained with. */
+void report_lr_range(epoch_record *r, const double *lr, size_t n);
+
+/* The last lines of a run: with the snapshot of cycle `restored` (0-based)
+ * put back, its test accuracy `acc` and the ensemble's of `snapshots` snapshots; with
+ * restored < 0 (no cycle completed), the final weights' accuracy `acc`. */
+void report_final(long restored, size_t snapshots, double acc, double ensemble, size_t n_test,
+                  size_t epochs);
+
 /* After training: the restored snapshot's and the ensemble's test accuracy, or the final
  * weights' when no cycle completed. */
 void report_result(mlp *m, const snapshot_set *snaps, const dataset *test, size_t epochs);
+
+/* Write `path`: the header step,epoch,lr and one row per step from..to-1 of lr[] (indexed
+ * by step), as sgdr-schedule --format csv prints them (%.17g). Returns 0, or -1 with a
+ * message on stderr naming `program` and the file. */
+int report_lr_csv(const char *program, const char *path, const double *lr, size_t from,
+                  size_t to, size_t steps_per_epoch);
 
 #endif

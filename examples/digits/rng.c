@@ -25,3 +25,11 @@ void rng_shuffle(rng *r, size_t *idx, size_t n)
         idx[j] = t;
     }
 }
+
+void rng_order_start(rng *r, size_t *idx, size_t n, uint64_t seed, size_t epochs_done)
+{
+    size_t i;
+    for (i = 0; i < n; i++) idx[i] = i;
+    rng_seed(r, seed);
+    for (i = 0; i < epochs_done; i++) rng_shuffle(r, idx, n);
+}

@@ -20,4 +20,9 @@ size_t rng_below(rng *r, size_t n);
 /* Shuffle idx[0..n) in place (Fisher-Yates). */
 void rng_shuffle(rng *r, size_t *idx, size_t n);
 
+/* The trainers' batch order: idx[0..n) is 0..n-1 shuffled once per epoch with `seed`, in
+ * place. This seeds r and replays the shuffles of the first `epochs_done` epochs, so that a
+ * resumed run trains the same batches; each epoch then calls rng_shuffle. */
+void rng_order_start(rng *r, size_t *idx, size_t n, uint64_t seed, size_t epochs_done);
+
 #endif

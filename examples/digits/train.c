@@ -37,7 +37,7 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
               char *err, size_t cap)
 {
     const size_t spe = train_steps_per_epoch(train->n, cfg->batch_size);
-    size_t *order = malloc(train->n * sizeof *order), epoch, batch, i, step;
+    size_t *order = malloc(train->n * sizeof *order), epoch, batch, step;
     double lr = constant_lr; /* the optimizer's learning rate: what set_lr writes */
     sgdr_status st;
     int stop;
@@ -47,10 +47,7 @@ int train_run(mlp *m, const dataset *train, const dataset *test, const train_con
         snprintf(err, cap, "out of memory");
         return -1;
     }
-    for (i = 0; i < train->n; i++) order[i] = i;
-    rng_seed(&r, cfg->seed);
-    /* a resumed run replays the shuffles of the epochs already trained: the same batches */
-    for (epoch = 0; epoch < cfg->first_epoch; epoch++) rng_shuffle(&r, order, train->n);
+    rng_order_start(&r, order, train->n, cfg->seed, cfg->first_epoch);
     step = cfg->first_epoch * spe;
     if (s != NULL) {
         sgdr_set_lr_hooks(s, NULL, set_lr, &lr);

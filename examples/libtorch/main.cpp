@@ -27,7 +27,6 @@ extern "C" {
 #include "options.h"
 #include "report.h"
 #include "rng.h"
-#include "schedflags.h"
 }
 
 namespace {
@@ -36,7 +35,9 @@ const char *const program = "sgdr-torch-digits";
 const std::uint64_t split_seed = 2017; /* as examples/digits: the same split for every seed */
 const double test_fraction = 0.2;
 
-struct Flags { /* defaults(): examples/digits' */
+const unsigned accept = DIGITS_ACCEPT_DUMP;
+
+struct Flags { /* examples/digits' flags and defaults (options.h) */
     std::size_t epochs = 0, batch_size = 0, hidden = 0;
     double momentum = 0;
     std::uint64_t seed = 0;
@@ -51,143 +52,46 @@ struct BadFlag {
     std::string message;
 };
 
-/* examples/digits' defaults: its schedule on `s`, and its training flags. */
-Flags defaults(sgdr_scheduler *s)
+/* Read argv over the defaults with the digits trainers' parser; schedule flags go to `s`. */
+Flags parse(int argc, char **argv, sgdr_scheduler *s)
 {
     digits_options o;
+    char err[512];
     digits_defaults(s, &o);
+    o.accept = accept;
+    if (digits_parse(argc, argv, s, &o, err, sizeof err) != 0) throw BadFlag{err};
+    auto str = [](const char *p) { return std::string(p != nullptr ? p : ""); };
     Flags f;
     f.epochs = o.epochs;
     f.batch_size = o.batch_size;
     f.hidden = o.hidden;
     f.momentum = o.momentum;
     f.seed = o.seed;
-    f.data = o.data;
-    return f;
-}
-
-/* Bits for cli_once: schedule flags use their parameter's value (1..13), the rest these. */
-enum : unsigned { SEEN_EPOCHS = 16, SEEN_BATCH, SEEN_HIDDEN, SEEN_MOMENTUM, SEEN_SEED, SEEN_DATA,
-                  SEEN_LR_CSV, SEEN_CHECKPOINT, SEEN_STOP, SEEN_RESUME, SEEN_DUMP };
-
-std::size_t parse_size(const char *flag, const char *value, std::size_t lo, std::size_t hi)
-{
-    std::uint64_t u = 0;
-    if (cli_parse_u64(value, &u) != 0 || u < lo || u > hi)
-        throw BadFlag{std::string(flag) + " '" + value + "': expected a whole number from " +
-                      std::to_string(lo) + " to " + std::to_string(hi)};
-    return static_cast<std::size_t>(u);
-}
-
-/* Read argv over the defaults; schedule flags go to `s` through the library's checks. */
-Flags parse(int argc, char **argv, sgdr_scheduler *s)
-{
-    Flags f = defaults(s);
-    cli_cursor c;
-    unsigned long seen = 0;
-    char err[512];
-    int rc;
-    cli_start(&c, argc, argv);
-    while ((rc = cli_next(&c, err, sizeof err)) == 1) {
-        const std::string name = c.name;
-        const char *value = nullptr;
-        sgdr_param p;
-        if (name == "--help") {
-            if (cli_no_value(&c, err, sizeof err) != 0) throw BadFlag{err};
-            f.help = true;
-            return f;
-        }
-        /* steps_per_epoch follows from the data and the batch size: not a flag here */
-        bool sched = schedflag_find(c.name, &p) == 0 && p != SGDR_PARAM_STEPS_PER_EPOCH;
-        static const struct { const char *name; unsigned bit; } own[] = {
-            {"--epochs", SEEN_EPOCHS}, {"--batch-size", SEEN_BATCH}, {"--hidden", SEEN_HIDDEN},
-            {"--momentum", SEEN_MOMENTUM}, {"--seed", SEEN_SEED}, {"--data", SEEN_DATA},
-            {"--lr-csv", SEEN_LR_CSV}, {"--checkpoint", SEEN_CHECKPOINT},
-            {"--stop-after-epoch", SEEN_STOP}, {"--resume", SEEN_RESUME}, {"--dump", SEEN_DUMP}};
-        unsigned bit = sched ? static_cast<unsigned>(p) : 0;
-        for (const auto &o : own)
-            if (name == o.name) bit = o.bit;
-        if (bit == 0) throw BadFlag{"unknown flag " + name};
-        if (cli_once(&seen, bit, c.name, err, sizeof err) != 0 ||
-            (value = cli_value(&c, err, sizeof err)) == nullptr)
-            throw BadFlag{err};
-        if (sched) {
-            if (schedflag_set(s, p, value, err, sizeof err) != 0) throw BadFlag{err};
-        } else if (bit == SEEN_EPOCHS) {
-            f.epochs = parse_size(c.name, value, 1, 100000);
-        } else if (bit == SEEN_BATCH) {
-            f.batch_size = parse_size(c.name, value, 1, 100000);
-        } else if (bit == SEEN_HIDDEN) {
-            f.hidden = parse_size(c.name, value, 1, 4096);
-        } else if (bit == SEEN_STOP) {
-            f.stop_after = parse_size(c.name, value, 1, 100000);
-        } else if (bit == SEEN_SEED) {
-            if (cli_parse_u64(value, &f.seed) != 0)
-                throw BadFlag{name + " '" + value + "': expected a whole number from 0 to 2^64-1"};
-        } else if (bit == SEEN_MOMENTUM) {
-            if (cli_parse_double(value, &f.momentum) != 0 || !(f.momentum >= 0 && f.momentum < 1))
-                throw BadFlag{name + " '" + value + "': expected a number from 0 to below 1"};
-        } else {
-            if (value[0] == '\0') throw BadFlag{name + ": the path is empty"};
-            std::string *path[] = {&f.data, &f.lr_csv, &f.checkpoint, nullptr, &f.resume, &f.dump};
-            *path[bit - SEEN_DATA] = value;
-        }
-    }
-    if (rc != 0) throw BadFlag{err};
-    if (f.stop_after != 0 && f.checkpoint.empty())
-        throw BadFlag{"--stop-after-epoch needs --checkpoint FILE to save the run to"};
-    if (!f.checkpoint.empty() && f.stop_after == 0)
-        throw BadFlag{"--checkpoint needs --stop-after-epoch E: the epoch to save after"};
-    if (f.stop_after > f.epochs)
-        throw BadFlag{"--stop-after-epoch " + std::to_string(f.stop_after) + ": after --epochs " +
-                      std::to_string(f.epochs)};
+    f.data = str(o.data);
+    f.lr_csv = str(o.lr_csv);
+    f.checkpoint = str(o.checkpoint);
+    f.resume = str(o.resume);
+    f.dump = str(o.dump);
+    f.stop_after = o.stop_after;
+    f.help = o.help != 0;
     return f;
 }
 
 void help()
 {
-    sgdr_scheduler *s = nullptr;
-    if (sgdr_create(&s) != SGDR_OK) return;
-    const Flags f = defaults(s);
     strbuf b;
     strbuf_init(&b);
-    static const sgdr_param derived[] = {SGDR_PARAM_STEPS_PER_EPOCH, static_cast<sgdr_param>(0)};
-    strbuf_add(&b, "Usage: sgdr-torch-digits [FLAG VALUE]...\n"
-                   "\n"
-                   "The digits trainer of sgdr-digits in C++ with libtorch: a 64-H-10 perceptron\n"
-                   "trained by torch::optim::SGD whose learning rate libsgdr drives\n"
-                   "(sgdr::torch::SGDR), snapshots at cycle ends, the last restored at the end,\n"
-                   "and the snapshot ensemble, on the held-out test images.\n"
-                   "\n"
-                   "Schedule (steps_per_epoch is the number of batches in the training set):\n");
-    schedflag_help(&b, s, derived);
-    strbuf_printf(&b,
-                  "\n"
-                  "Training:\n"
-                  "  --epochs N               epochs to train (default %zu)\n"
-                  "  --batch-size N           images per batch (default %zu)\n"
-                  "  --hidden N               hidden units (default %zu)\n"
-                  "  --momentum X             SGD momentum, 0 <= X < 1 (default %g)\n"
-                  "  --seed N                 initial weights and batch order (default %" PRIu64 ")\n"
-                  "\n"
-                  "Files:\n"
-                  "  --data PATH              the digits CSV, gzip or plain (default %s)\n"
-                  "  --lr-csv PATH            step,epoch,lr of every batch, the lr read back from\n"
-                  "                           the optimizer (as sgdr-schedule --format csv)\n"
-                  "  --checkpoint PATH        with --stop-after-epoch E: save the run after\n"
-                  "                           epoch E to PATH and stop\n"
-                  "  --resume PATH            continue the run saved in PATH (its schedule and\n"
-                  "                           counters; the other flags as when it was saved,\n"
-                  "                           but --batch-size may change)\n"
-                  "  --dump PATH              the final weights and every snapshot, exactly (%%a)\n"
-                  "  --help                   print this help and exit\n"
-                  "\n"
-                  "Exit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot\n"
-                  "be read, a file written or a checkpoint loaded.\n",
-                  f.epochs, f.batch_size, f.hidden, f.momentum, f.seed, f.data.c_str());
+    digits_help(&b, program,
+                "The digits trainer of sgdr-digits in C++ with libtorch: a 64-H-10 perceptron\n"
+                "trained by torch::optim::SGD whose learning rate libsgdr drives\n"
+                "(sgdr::torch::SGDR), snapshots at cycle ends, the last restored at the end,\n"
+                "and the snapshot ensemble, on the held-out test images.\n",
+                accept);
+    strbuf_add(&b, "\n"
+                   "Exit status: 0 on success, 2 for a bad flag or value, 1 when the data cannot\n"
+                   "be read, a file written or a checkpoint loaded.\n");
     strbuf_write(&b, stdout);
     strbuf_free(&b);
-    sgdr_destroy(s);
 }
 
 sgdr::Config config_of(const sgdr_scheduler *s)

@@ -334,68 +334,21 @@ out:
     return rc;
 }
 
-/* Take this trainer's own flags out of argv; the rest go to the digits trainer's parser
- * (`rest` has room for argc entries). Returns 0 or -1 with a message in err. */
-static int parse_own(int argc, char **argv, mpi_options *mo, int *n_rest, char **rest,
-                     char *err, size_t cap)
-{
-    static const char *const names[] = {"--lr-csv",  "--checkpoint",  "--stop-after-epoch",
-                                        "--resume",  "--weights-out", "--skew-rank"};
-    const char **paths[] = {&mo->lr_csv, &mo->checkpoint, NULL, &mo->resume,
-                            &mo->weights_out, NULL};
-    int i;
-    *n_rest = 0;
-    rest[(*n_rest)++] = argv[0];
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *eq = strchr(a, '='), *value;
-        size_t len = eq != NULL ? (size_t)(eq - a) : strlen(a), k;
-        for (k = 0; k < 6; k++)
-            if (strlen(names[k]) == len && strncmp(a, names[k], len) == 0) break;
-        if (k == 6) {
-            if ((len == 5 && strncmp(a, "--svg", 5) == 0) ||
-                (len == 13 && strncmp(a, "--constant-lr", 13) == 0)) {
-                snprintf(err, cap, "%.*s: the comparison with a constant learning rate and its "
-                         "curves are sgdr-digits' only", (int)len, a);
-                return -1;
-            }
-            rest[(*n_rest)++] = argv[i];
-            if (eq == NULL && strcmp(a, "--help") != 0 && i + 1 < argc)
-                rest[(*n_rest)++] = argv[++i]; /* its value */
-            continue;
-        }
-        value = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-        if (value == NULL || value[0] == '\0') {
-            snprintf(err, cap, "%s: needs a %s", names[k], paths[k] ? "path" : "value");
-            return -1;
-        }
-        if (paths[k] != NULL) {
-            *paths[k] = value;
-        } else {
-            uint64_t *to = k == 2 ? &mo->stop_after : &mo->skew_rank;
-            if (cli_parse_u64(value, to) != 0 || (k == 2 && *to == 0)) {
-                snprintf(err, cap, "%s '%s': expected a whole number from %d", names[k], value,
-                         k == 2 ? 1 : 0);
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
 static void help(strbuf *b)
 {
-    digits_help(b);
+    digits_help(b, PROGRAM,
+                "The digits trainer of sgdr-digits, data-parallel over MPI: every rank trains\n"
+                "its part of every batch, the gradients are summed, and every rank's libsgdr\n"
+                "scheduler drives its learning rate.\n",
+                DIGITS_ACCEPT_MPI | DIGITS_ACCEPT_HISTORY);
     strbuf_add(b,
                "\n"
                "Data-parallel (sgdr-digits-mpi, under mpirun; --batch-size is the whole batch,\n"
                "each rank trains its part; --svg and --constant-lr are sgdr-digits' only):\n"
                "  --lr-csv PREFIX          each rank writes PREFIX.rank<N>.csv: step,epoch,lr\n"
                "                           of every batch it trained\n"
-               "  --checkpoint PATH        with --stop-after-epoch: rank 0 writes the weights,\n"
-               "                           momentum, snapshots and scheduler state there\n"
-               "  --stop-after-epoch E     stop every rank after epoch E (1-based)\n"
-               "  --resume PATH            continue from a checkpoint (its schedule is used;\n"
-               "                           another --batch-size or number of ranks is fine)\n"
+               "  --checkpoint PATH        rank 0 writes it (weights, momentum, snapshots and\n"
+               "                           scheduler state)\n"
                "  --weights-out PATH       rank 0 writes the final weights, momentum,\n"
                "                           snapshots and scheduler state (checkpoint format)\n"
                "  --skew-rank R            test flag: rank R's max_lr is one bit higher, which\n"
@@ -410,25 +363,25 @@ int main(int argc, char **argv)
 {
     sgdr_scheduler *s = NULL;
     digits_options o;
-    mpi_options mo = {NULL, NULL, 0, NULL, NULL, UINT64_MAX};
+    mpi_options mo;
     dataset all, train, test;
-    char err[512], **rest = malloc((size_t)argc * sizeof *rest);
+    char err[512];
     double lr;
-    int rank, size, n_rest, rc = 2;
+    int rank, size, rc = 2;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     cli_c_locale();
-    if (rest == NULL || sgdr_create(&s) != SGDR_OK) {
+    if (sgdr_create(&s) != SGDR_OK) {
         fprintf(stderr, "%s: rank %d: out of memory\n", PROGRAM, rank);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     digits_defaults(s, &o);
     o.csv_path = NULL;
+    o.accept = DIGITS_ACCEPT_MPI | DIGITS_ACCEPT_HISTORY;
     /* every rank parses the same argv and comes to the same verdict; rank 0 says it */
-    if (parse_own(argc, argv, &mo, &n_rest, rest, err, sizeof err) != 0 ||
-        digits_parse(n_rest, rest, s, &o, err, sizeof err) != 0) {
+    if (digits_parse(argc, argv, s, &o, err, sizeof err) != 0) {
         if (rank == 0)
             fprintf(stderr, "%s: %s\nTry '%s --help' for the list of flags.\n", PROGRAM, err,
                     PROGRAM);
@@ -442,15 +395,12 @@ int main(int argc, char **argv)
         strbuf_free(&b);
         goto done;
     }
-    if ((mo.checkpoint != NULL) != (mo.stop_after != 0) ||
-        (mo.stop_after != 0 && mo.stop_after >= o.epochs)) {
-        snprintf(err, sizeof err, mo.stop_after >= o.epochs && mo.checkpoint != NULL
-                 ? "--stop-after-epoch %llu: must be below --epochs"
-                 : "--checkpoint and --stop-after-epoch go together (%llu)",
-                 (unsigned long long)mo.stop_after);
-        if (rank == 0) fprintf(stderr, "%s: %s\n", PROGRAM, err);
-        goto done;
-    }
+    mo.lr_csv = o.lr_csv;
+    mo.checkpoint = o.checkpoint;
+    mo.stop_after = o.stop_after;
+    mo.resume = o.resume;
+    mo.weights_out = o.weights_out;
+    mo.skew_rank = o.skew_rank;
     if (mo.skew_rank != UINT64_MAX && mo.skew_rank >= (uint64_t)size) {
         if (rank == 0)
             fprintf(stderr, "%s: --skew-rank %llu: there are ranks 0 to %d\n", PROGRAM,
@@ -497,7 +447,6 @@ int main(int argc, char **argv)
     dataset_free(&test);
 done:
     sgdr_destroy(s);
-    free(rest);
     MPI_Finalize();
     return rc;
 }

@@ -149,6 +149,25 @@ function accuracy(model, set) {
 const g4 = (v) => String(Number(v.toPrecision(4)));
 const f4 = (v) => v.toFixed(4);
 
+// C's printf("%.17g") (17 significant digits, which read back to the same double; trailing
+// zeros dropped; the exponent form below 1e-4 and from 1e17), the number format of
+// sgdr-schedule's CSV, so that the two files compare byte for byte.
+function g17(x) {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : (x > 0 ? 'inf' : '-inf');
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, e] = x.toExponential(16).split('e');
+  const exp = Number(e);
+  const sign = x < 0 ? '-' : '';
+  const digits = mantissa.replace(/[-.]/g, ''); // 17 of them
+  const trim = (t) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  if (exp < -4 || exp >= 17) {
+    return `${sign}${trim(`${digits[0]}.${digits.slice(1)}`)}e${exp < 0 ? '-' : '+'}` +
+      String(Math.abs(exp)).padStart(2, '0');
+  }
+  if (exp < 0) return sign + trim(`0.${'0'.repeat(-exp - 1)}${digits}`);
+  return sign + trim(`${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`);
+}
+
 async function main() {
   tf.enableProdMode(); // no debug checks, and no advice on stderr to install tfjs-node
   const { schedule: params, o } = parseFlags(process.argv.slice(2));
@@ -198,7 +217,7 @@ async function main() {
     onBatchBegin: () => {
       const lr = model.optimizer.learningRate;
       epochLrs.push(lr);
-      lrCsv.push(`${step++},${epochNow},${lr}`);
+      lrCsv.push(`${step++},${epochNow},${g17(lr)}`);
     },
     onEpochEnd: (epoch, logs) => {
       let line = `${String(epoch + 1).padStart(5)}  ${g4(Math.max(...epochLrs)).padEnd(10)} ` +

@@ -3,7 +3,8 @@
 # What a user gets from `cmake --install`: a release build installed to a temporary prefix,
 # a program compiled only against the installed header and `pkg-config --cflags --libs sgdr`
 # that reproduces every golden vector, and an installed libsgdr.so.1 whose SONAME is
-# libsgdr.so.1 and whose dynamic symbols are only sgdr_* functions, all versioned SGDR_1.0.
+# libsgdr.so.1 and whose dynamic symbols are only sgdr_* functions, each versioned with one
+# of the version nodes of src/sgdr.map (SGDR_1.0, SGDR_1.2, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -55,20 +56,22 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
 [ "$soname" = "libsgdr.so.1" ] || problem "SONAME is '$soname', want libsgdr.so.1"
 
 nm -D --defined-only "$lib" >"$work/nm.txt"
+nodes=" $(grep -oE '^SGDR_1\.[0-9]+' src/sgdr.map | tr '\n' ' ')"
 exported=0
 while read -r _ type name; do
-  if [[ "$name" =~ ^sgdr_[a-z0-9_]+@@SGDR_1\.0$ ]]; then
+  if [[ "$name" =~ ^sgdr_[a-z0-9_]+@@(SGDR_1\.[0-9]+)$ ]] &&
+     [[ "$nodes" == *" ${BASH_REMATCH[1]} "* ]]; then
     [ "$type" = T ] || problem "$name is of type $type, not a function (T)"
     exported=$((exported + 1))
-  elif [ "$name" = SGDR_1.0 ] && [ "$type" = A ]; then
-    : # the version node itself
+  elif [[ "$nodes" == *" $name "* ]] && [ "$type" = A ]; then
+    : # a version node itself
   else
     problem "unexpected dynamic symbol: $type $name"
   fi
 done <"$work/nm.txt"
 # Every function the installed header declares is exported, and nothing else.
 grep -oE '\bsgdr_[a-z0-9_]+\(' "$includedir/sgdr.h" | tr -d '(' | sort -u >"$work/declared"
-sed -n 's/.* \(sgdr_[a-z0-9_]*\)@@SGDR_1\.0$/\1/p' "$work/nm.txt" | sort -u >"$work/exported"
+sed -n 's/.* \(sgdr_[a-z0-9_]*\)@@SGDR_1\.[0-9]*$/\1/p' "$work/nm.txt" | sort -u >"$work/exported"
 if ! diff -u "$work/declared" "$work/exported" >"$work/surface.diff"; then
   problem "header declarations (-) and exported symbols (+) differ:"
   cat "$work/surface.diff" >&2
@@ -76,6 +79,6 @@ fi
 
 if [ "$fail" -eq 0 ]; then
   echo "25-install-golden: ${#goldens[@]} golden files reproduced from the installed library;" \
-       "SONAME $soname; $exported sgdr_ functions, all @@SGDR_1.0"
+       "SONAME $soname; $exported sgdr_ functions, versioned${nodes% }"
 fi
 exit "$fail"

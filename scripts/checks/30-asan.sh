@@ -4,6 +4,7 @@
 # and the tests (preset `asan`: gcc, -fno-sanitize-recover=all, so any report fails the
 # test). LeakSanitizer runs at every test program's exit.
 # SGDR_ASAN_DIR overrides the build directory (default build/asan).
+# Tier: quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir="${SGDR_ASAN_DIR:-build/asan}"

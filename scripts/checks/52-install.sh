@@ -8,7 +8,7 @@
 # - the installed sgdr-schedule runs with no LD_LIBRARY_PATH, through a relative RUNPATH,
 #   even after the whole prefix is moved;
 # - a program builds with the README's pkg-config line and runs;
-# - the uninstall target leaves no file behind;
+# - the uninstall target leaves no file behind, nor a directory the install created;
 # - a static-only install links with the same pkg-config line, and its exported CMake
 #   package names libm as "m" (no absolute path) and works with find_package.
 set -euo pipefail
@@ -76,7 +76,8 @@ for n in "${blocks[@]}"; do
     ;;
   *"--target uninstall"*)
     seen+=" uninstall"
-    left=$(find "$HOME/.local" ! -type d)
+    # $HOME is a fresh directory: the install made .local, and its uninstall removes it
+    left=$(find "$HOME/.local" 2>/dev/null || true)
     [ -z "$left" ] || problem "uninstall left: $left"
     ;;
   *"SGDR_BUILD_SHARED=OFF"*)

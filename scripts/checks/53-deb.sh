@@ -7,6 +7,8 @@
 # (and with find_package) and runs, /usr/bin/sgdr-schedule runs; `dpkg -r` removes every
 # file they installed. Installing needs root (CI runs as root); the machine is restored
 # (the packages purged) on any exit, and nothing is done if one of them is installed already.
+# Runs alone (scripts/test.sh runs it after the others): while it runs, libsgdr is in /usr,
+# where another check's build or binding could find it instead of its own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD

@@ -18,10 +18,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
+. scripts/checks/resume_lib.sh
 seconds() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }'; }
 
 start=$(date +%s.%N)
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON >"$tmp/configure.log"
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_EXAMPLES=ON >"$tmp/configure.log"
 if ! grep -q '^Torch_DIR:PATH=/' "$build/CMakeCache.txt" || grep -q 'libtorch not found' "$tmp/configure.log"; then
   echo "65-libtorch: libtorch not found by CMake (find_package(Torch)); install libtorch-dev" >&2
   exit 1
@@ -95,23 +96,11 @@ done <"$tmp/quoted.txt"
 #    at min_lr) and resume: the same lrs, snapshots, final weights and last lines.
 short=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2
        --lr-decay 0.8 --max-cycles 3 --momentum 0.8)
-"$digits" "${short[@]}" --lr-csv "$tmp/whole.csv" --dump "$tmp/whole.dump" >"$tmp/whole.txt"
 start=$(date +%s.%N)
-for e in 1 2 3 4 5 6 7 8 9; do
-  "$digits" "${short[@]}" --checkpoint "$tmp/ck$e.pt" --stop-after-epoch "$e" \
-    --lr-csv "$tmp/first$e.csv" >"$tmp/first$e.txt"
-  grep -q "^checkpoint after epoch $e: " "$tmp/first$e.txt" || problem "stop after epoch $e: no checkpoint line"
-  "$digits" "${short[@]}" --resume "$tmp/ck$e.pt" --lr-csv "$tmp/rest$e.csv" \
-    --dump "$tmp/rest$e.dump" >"$tmp/rest$e.txt"
-  cat "$tmp/first$e.csv" <(tail -n +2 "$tmp/rest$e.csv") | cmp -s - "$tmp/whole.csv" \
-    || problem "stopped after epoch $e and resumed: the lrs differ"
-  cmp -s "$tmp/rest$e.dump" "$tmp/whole.dump" \
-    || problem "stopped after epoch $e and resumed: the final weights or snapshots differ"
-  cmp -s <(tail -n 2 "$tmp/rest$e.txt") <(tail -n 2 "$tmp/whole.txt") \
-    || problem "stopped after epoch $e and resumed: the accuracy lines differ"
-done
-echo "stop after each of epochs 1..9 and resume: $(seconds "$start") for 18 runs"
-[ "$(awk '$1 ~ /^cycle/ { print $1 }' "$tmp/whole.dump" | sort -u | wc -l)" -eq 3 ] \
+mkdir "$tmp/resume"
+resume_every_epoch sgdr-torch-digits "$digits" "$tmp/resume" 9 "${short[@]}"
+echo "stop after each of epochs 1..8 and resume: $(seconds "$start") for 16 runs"
+[ "$(awk '$1 ~ /^cycle/ { print $1 }' "$tmp/resume/whole.dump" | sort -u | wc -l)" -eq 3 ] \
   || problem "short run: not 3 snapshots in the dump"
 
 # 5. Bad flags: exit 2, a message, nothing on stdout; a bad checkpoint: exit 1 and a message.
@@ -124,18 +113,18 @@ for args in "--bogus" "--epochs 0" "--max-lr 0.0001" "--momentum 1" "--steps-per
   [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ -s "$tmp/err" ] \
     || problem "sgdr-torch-digits $args: exit status $rc, expected 2 with a message and no output"
 done
-status_of --resume "$tmp/whole.csv"
+status_of --resume "$tmp/resume/whole.csv"
 [ "$rc" -eq 1 ] && [ -s "$tmp/err" ] || problem "--resume of a CSV file: exit $rc"
 # Another --batch-size continues the run: 23 batches per epoch after epoch 3, with
 # sgdr-schedule's learning rates for 23.
-status_of "${short[@]}" --batch-size 64 --resume "$tmp/ck3.pt" --lr-csv "$tmp/b64.csv"
+status_of "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3" --lr-csv "$tmp/b64.csv"
 [ "$rc" -eq 0 ] || problem "--resume with another --batch-size: exit $rc, $(cat "$tmp/err")"
 "$schedule" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch 23 --epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 \
   --mult-factor 2 --lr-decay 0.8 --max-cycles 3 --format csv >"$tmp/b64.expected"
 [ "$(wc -l <"$tmp/b64.csv")" -eq $((1 + 6 * 23)) ] \
   && cmp -s <(tail -n +2 "$tmp/b64.csv") <(tail -n +$((2 + 3 * 23)) "$tmp/b64.expected") \
   || problem "--resume with --batch-size 64 after epoch 3: the lrs differ from sgdr-schedule's for 23 batches per epoch"
-status_of "${short[@]}" --hidden 32 --resume "$tmp/ck3.pt"
+status_of "${short[@]}" --hidden 32 --resume "$tmp/resume/ck3"
 [ "$rc" -eq 1 ] && grep -q 'another model' "$tmp/err" \
   || problem "--resume with another --hidden: exit $rc, $(cat "$tmp/err")"
 
@@ -176,7 +165,7 @@ fi
 # 7. Without libtorch everything else still builds, and the trainer is left out.
 nt=$build-without
 start=$(date +%s.%N)
-cmake -DSGDR_WERROR=ON -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_BENCH=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$nt" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=ON -DSGDR_BUILD_EXAMPLES=ON -DSGDR_BUILD_BENCH=OFF -DSGDR_BUILD_FRAMEWORK_EXAMPLES=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >"$tmp/nt.log"
 grep -q 'libtorch not found' "$tmp/nt.log" || problem "without libtorch: no message that the trainer is left out"
 cmake --build "$nt" -j2 >"$tmp/nt-build.log" 2>&1 || { cat "$tmp/nt-build.log"; problem "without libtorch: the build fails"; }

@@ -6,7 +6,8 @@
 # TensorFlow.js, the tfjs example against sgdr-schedule), type-checks the declarations, trains the tfjs example with its
 # default flags to the accuracy the C trainer reaches, then packs the package with `npm pack`,
 # installs the tarball into an empty project and runs there the programs of
-# docs/guides/javascript.md and README.md, which must print what the guide shows, and the
+# docs/guides/javascript.md (the ES modules as .mjs, the CommonJS one as example.js) and
+# README.md, which must print what the guide shows, and the
 # binding's and the callback's tests against the installed package.
 # node, npm or a package that cannot be installed is a failure, never a skip.
 set -euo pipefail
@@ -15,8 +16,8 @@ root=$PWD
 for t in node npm; do
   command -v "$t" >/dev/null || { echo "node: $t is missing (scripts/deps.sh installs it)" >&2; exit 1; }
 done
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
+build=${SGDR_TOOLS_BUILD_DIR:-build/node}  # its own, so that it runs beside the other checks
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 build=$(cd "$build" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-node.XXXXXX")
@@ -41,9 +42,13 @@ start=$(date +%s.%N)
 echo "node --test: $(elapsed "$start")"
 
 # 2. The tfjs example with its default flags: 30 epochs of the digits, the restored
-#    snapshot at 0.95 or better, as sgdr-digits.
+#    snapshot at 0.95 or better, as sgdr-digits; its --lr-csv is the file sgdr-schedule
+#    prints for the same schedule, byte for byte (as docs/guides/javascript.md says).
 start=$(date +%s.%N)
-if node examples/tfjs/train.mjs >"$work/train.txt" 2>"$work/train.err"; then
+if node examples/tfjs/train.mjs --lr-csv "$work/lr.csv" >"$work/train.txt" 2>"$work/train.err"; then
+  "$SGDR_SCHEDULE" --min-lr 0.001 --max-lr 0.1 --cycle-length 2 --mult-factor 2 --lr-decay 1 \
+    --restart-mode peak --steps-per-epoch 45 --epochs 30 >"$work/lr.want"
+  cmp "$work/lr.csv" "$work/lr.want" || problem "tfjs example: its --lr-csv is not sgdr-schedule's CSV"
   acc=$(sed -n 's/^restored snapshot .*test accuracy \([0-9.]*\) .*/\1/p' "$work/train.txt")
   echo "tfjs example: $(grep '^restored snapshot' "$work/train.txt") ($(elapsed "$start"))"
   awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.95) }' || problem "tfjs example: restored snapshot accuracy '${acc}' < 0.95"
@@ -89,6 +94,18 @@ if [ -n "$tgz" ]; then
       problem "docs/guides/javascript.md program $n failed: $(tail -3 "err$n.txt")"
     fi
   done
+  # The guide's CommonJS program, as example.js in this project that `npm init -y` made
+  # (CommonJS: no "type": "module").
+  if grep -q '"type": *"module"' package.json; then
+    problem "npm init -y made an ES module project; the CommonJS program proves nothing here"
+  fi
+  (cd "$root" && block docs/guides/javascript.md js 3) >example.js
+  (cd "$root" && block docs/guides/javascript.md text 4) >want-cjs.txt
+  if node example.js >got-cjs.txt 2>err-cjs.txt; then
+    cmp -s got-cjs.txt want-cjs.txt || problem "docs/guides/javascript.md's CommonJS program prints: $(cat got-cjs.txt)"
+  else
+    problem "docs/guides/javascript.md's CommonJS program failed: $(tail -3 err-cjs.txt)"
+  fi
   # The guide's resume recipe in two processes: the run that saves after epoch 3, then one
   # that continues from that file, ending with the same restored snapshot weights.
   (cd "$root" && block docs/guides/javascript.md js 2) >resume.mjs

@@ -15,13 +15,13 @@
 # MPI missing is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/mpi}  # its own, so that it runs beside the other checks
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v mpirun >/dev/null || { echo "FAIL: mpirun not found (install openmpi-bin)"; exit 1; }
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >"$tmp/configure.log" 2>&1 \
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=ON >"$tmp/configure.log" 2>&1 \
   || { cat "$tmp/configure.log"; exit 1; }
 if grep -q 'MPI not found' "$tmp/configure.log"; then
   echo "FAIL: CMake found no MPI (install libopenmpi-dev)"; exit 1
@@ -222,7 +222,7 @@ else
 fi
 
 # 7. Without MPI the rest still configures and builds.
-cmake -DSGDR_WERROR=ON -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF \
+cmake -DSGDR_WERROR=ON -S . -B "$build-nompi" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >"$tmp/nompi.log" 2>&1 || { cat "$tmp/nompi.log"; problem "configure without MPI failed"; }
 grep -q 'MPI not found' "$tmp/nompi.log" || problem "configure without MPI does not say it leaves examples/mpi out"
 cmake --build "$build-nompi" -j2 >/dev/null || problem "the build without MPI failed"

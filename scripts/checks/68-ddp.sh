@@ -12,13 +12,13 @@
 # skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
+build=${SGDR_TOOLS_BUILD_DIR:-build/ddp}  # its own, so that it runs beside the other checks
 py=/usr/bin/python3
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
 "$py" -c 'import torch.distributed as d; assert d.is_available() and d.is_gloo_available()' \
   || { echo "FAIL: PyTorch with torch.distributed and gloo is missing (python3-torch)"; exit 1; }
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF >/dev/null
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGDR_BUILD_TESTS=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 export SGDR_LIBRARY=$(cd "$build" && pwd)/libsgdr.so.1
 train="$py examples/ddp/train.py"

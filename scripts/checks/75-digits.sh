@@ -3,17 +3,21 @@
 # The digits trainer (examples/digits): the restored snapshot reaches 0.95 test accuracy for
 # several seeds, two runs with the same flags print and write the same bytes, the history
 # CSV and the SVG are written and well-formed, bad flags exit 2 with nothing on stdout, and
-# a build without zlib reads an uncompressed copy of the data to the same result.
+# a build without zlib reads an uncompressed copy of the data to the same result; the flags
+# all digits trainers take: --lr-csv equals sgdr-schedule's output, and stopping after any
+# epoch (--checkpoint, --stop-after-epoch) and resuming (--resume) ends with the same learning
+# rates, weights, snapshots and accuracy lines as the run that never stopped (--dump).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j2 --target sgdr-digits >/dev/null
+build=${SGDR_TOOLS_BUILD_DIR:-build/digits}  # its own, so that it runs beside the other checks
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
+cmake --build "$build" -j2 --target sgdr-digits sgdr-schedule >/dev/null
 digits=$build/examples/digits/sgdr-digits
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
+. scripts/checks/resume_lib.sh
 
 accuracy() { # the accuracy on the line of $2 in file $1
   sed -n "s/^$2.*test accuracy \([0-9.]*\) .*/\1/p" "$1"
@@ -85,8 +89,33 @@ for args in "--bogus" "--epochs 0" "--max-lr 0.0001" "--seed -1" "--momentum 1" 
 done
 "$digits" --help | grep -- '--cycle-length N .*(default 2)' >/dev/null || problem "--help does not show the defaults"
 
-# 5. Without zlib: reads a plain copy and trains to the same numbers.
-cmake -DSGDR_WERROR=ON -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+# 5. --lr-csv against sgdr-schedule, and stop-and-resume after every epoch of a short run
+#    (warm-up, cycles of 1, 2, 4 epochs, one epoch held at min_lr).
+short=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2
+       --lr-decay 0.8 --max-cycles 3 --momentum 0.8)
+files() { echo --csv "$tmp/r/h.csv" --svg "$tmp/r/c.svg"; }
+mkdir "$tmp/resume"
+resume_every_epoch sgdr-digits "$digits" "$tmp/resume" 9 "${short[@]}" $(files)
+"$build/tools/sgdr-schedule" --steps-per-epoch 45 --min-lr 0.001 --max-lr 0.1 --epochs 9 --warmup-epochs 1 \
+  --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2 --lr-decay 0.8 --max-cycles 3 --format csv \
+  >"$tmp/whole.expected"
+cmp -s "$tmp/resume/whole.csv" "$tmp/whole.expected" || problem "--lr-csv differs from sgdr-schedule's output"
+[ "$(grep -c '^cycle' "$tmp/resume/whole.dump")" -eq 3 ] || problem "the short run's dump has not 3 snapshots"
+for args in "--stop-after-epoch 2" "--checkpoint x" "--epochs 3 --checkpoint x --stop-after-epoch 3" \
+            "--lr-csv=" "--weights-out x" "--skew-rank 1"; do
+  rc=0
+  "$digits" $args >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
+  [ "$rc" -eq 2 ] && [ ! -s "$tmp/bad.out" ] && [ -s "$tmp/bad.err" ] || problem "sgdr-digits $args: exit $rc"
+done
+rc=0
+"$digits" "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3" >/dev/null 2>"$tmp/bad.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q '45 batches per epoch' "$tmp/bad.err" || problem "--resume with another --batch-size: exit $rc"
+rc=0
+"$digits" --resume "$tmp/resume/whole.csv" >/dev/null 2>"$tmp/bad.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q 'not a checkpoint' "$tmp/bad.err" || problem "--resume of a CSV file: exit $rc"
+
+# 6. Without zlib: reads a plain copy and trains to the same numbers.
+cmake -DSGDR_WERROR=ON -S . -B "$build-nozlib" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON >/dev/null
 cmake --build "$build-nozlib" -j2 --target sgdr-digits >/dev/null
 gzip -dc data/digits.csv.gz >"$tmp/digits.csv"

@@ -13,8 +13,8 @@
 # parameter table is the library's (spec_check.py says what exactly).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+build=${SGDR_TOOLS_BUILD_DIR:-build/docs}  # its own, so that it runs beside the other checks
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" -j2 --target sgdr sgdr-schedule >/dev/null
 tool=$build/tools/sgdr-schedule
 lib=$(cd "$build" && pwd)

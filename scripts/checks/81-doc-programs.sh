@@ -3,7 +3,8 @@
 # The documentation's complete programs and commands, run as a reader would run them, and
 # what they print compared with what the documentation shows (80-docs and 62-state-format
 # run the others). Every block marked <!-- doc-test: 81-doc-programs --> is run here:
-# - README.md: the quick start's demo prints the lines shown; the C program and the C++
+# - README.md: the quick start's demo prints the lines shown (and the network and image
+#   counts its prose gives); the C program and the C++
 #   program, built by the README's commands against a scratch install (pkg-config only),
 #   print what the README shows, and also compile with -Wall -Wextra -Werror.
 # - docs/guides/c-training-loop.md: its build-and-run command, against the scratch install.
@@ -124,6 +125,11 @@ for line in shown:
     if i == len(got):
         sys.exit("README.md shows %r, which the demo does not print (in that order)" % line)
 PY
+  # The quick start's prose says what the trainer's first line says: the network and the
+  # numbers of training and held-out images.
+  read -r ntrain ntest net < <(sed -n 's/^digits: \([0-9]*\) training and \([0-9]*\) test images.*perceptron \([0-9-]*\),.*/\1 \2 \3/p' "$tmp/demo.got")
+  tr '\n' ' ' <README.md | grep -qF "perceptron (${net:-?}) learns the UCI handwritten digits (8x8 images, ${ntrain:-?} for training, ${ntest:-?} held out)" ||
+    problem "README.md's quick start does not say what the demo prints: perceptron ${net:-?}, ${ntrain:-?} training and ${ntest:-?} test images"
 else
   problem "README.md: bash scripts/demo.sh failed: $(tail -3 "$tmp/demo.err")"
 fi

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Every code block of the documentation says how it is tested (CONTRIBUTING.md): in README.md,
-# docs/**/*.md and bindings/*/README.md, each fenced c, cpp, sh, bash, python, js or
+# TESTING.md, docs/**/*.md and bindings/*/README.md, each fenced c, cpp, sh, bash, python, js or
 # javascript block is right after a line `<!-- doc-test: fragment -->` (an excerpt, or a
 # command CI must not run) or `<!-- doc-test: NN-name -->`, naming an existing check
 # scripts/checks/NN-name.sh that mentions that Markdown file. Builds nothing.
+# Tier: quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mapfile -t files < <({ echo README.md; find docs -name '*.md'; ls bindings/*/README.md 2>/dev/null; } | sort -u)
+mapfile -t files < <({ echo README.md; echo TESTING.md; find docs -name '*.md'; ls bindings/*/README.md 2>/dev/null; } | sort -u)
 fail=0 blocks=0 fragments=0 tested=0
 while read -r file lang n mark; do
   case "${lang,,}" in c | cpp | sh | bash | python | js | javascript) ;; *) continue ;; esac

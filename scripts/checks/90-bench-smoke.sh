@@ -14,7 +14,7 @@ py=/usr/bin/python3
 build=$(mktemp -d "${TMPDIR:-/tmp}/sgdr-bench.XXXXXX")
 trap 'rm -rf "$build"' EXIT
 cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-  -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF >/dev/null
+  -DSGDR_BUILD_EXAMPLES=OFF -DSGDR_BUILD_TOOLS=OFF -DSGDR_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" --target sgdr-bench sgdr-bench-worst -j2 >/dev/null
 
 # Every line that must be there, as a fixed string.
@@ -48,7 +48,9 @@ done
 
 out=$build/worst.txt
 "$build/bench/sgdr-bench-worst" --quick | tee "$out"
-expect "$out" "bytes allocated by sgdr_create: " "1.0000000000000002 " "1.0001 " "10 "
+expect "$out" "bytes allocated by sgdr_create: " "1.0000000000000002 " "1.0001 " "10 " \
+  "sweep 1 + 2^-u"
+! grep -F "refused" "$out" || { echo "bench: a mult_factor was refused" >&2; exit 1; }
 
 out=$build/torch.txt
 SGDR_LIBRARY=$build/libsgdr.so.1 PYTHONDONTWRITEBYTECODE=1 \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // examples/tfjs/train.mjs: the learning rate each batch trained with (read back from the
 // optimizer) is sgdr-schedule's for the same parameters, bit for bit, in both restart
-// modes; the same flags print the same lines; bad flags exit 2 with nothing on stdout.
+// modes, and its --lr-csv file is sgdr-schedule's CSV byte for byte; the same flags print the same lines; bad flags exit 2 with nothing on stdout.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +42,8 @@ for (const [mode, extra] of [['peak', ['--warmup-epochs', '1', '--max-cycles', '
       assert.deepEqual(got[i].slice(0, 2), want[i].slice(0, 2));
       assert.ok(Object.is(Number(got[i][2]), Number(want[i][2])), `row ${i}: ${got[i]} vs ${want[i]}`);
     }
+    // and the same text: numbers as sgdr-schedule's %.17g, so the files compare byte for byte
+    assert.equal(readFileSync(csv, 'utf8'), ref.stdout);
   });
 }
 

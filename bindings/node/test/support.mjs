@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What the tests share: the source tree, the library and tool under test (from the
-// environment the check sets; a missing one fails the test, it is never skipped), and the
-// golden vectors.
+// What the tests share: the source tree, the library and tool under test (SGDR_LIBRARY and
+// SGDR_SCHEDULE, else this checkout's build/release, which `npm test`'s pretest builds when
+// missing: scripts/test-library.mjs), and the golden vectors.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,13 @@ export const top = process.env.SGDR_TEST_TOP ??
 // npm installed next to these files (66-node copies them into a project that installed the
 // packed tarball).
 const installed = process.env.SGDR_TEST_INSTALLED === '1';
+if (!installed) {
+  // before the package is imported: it loads the library that SGDR_LIBRARY names
+  const { underTest } = await import('../scripts/test-library.mjs');
+  const { library, schedule } = underTest();
+  process.env.SGDR_LIBRARY = library;
+  process.env.SGDR_SCHEDULE = schedule;
+}
 export const sgdr = await import(installed ? 'sgdr' : '../index.js');
 export const sgdrTfjs = await import(installed ? 'sgdr/tfjs' : '../tfjs.js');
 export const packageDir = installed
@@ -21,7 +28,7 @@ export const packageDir = installed
 
 export function required(name) {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests through scripts/checks/66-node.sh`);
+  if (!v) throw new Error(`${name} is not set`);
   return v;
 }
 

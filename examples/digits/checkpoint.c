@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* checkpoint.c -- the data-parallel trainer's checkpoint file (see checkpoint.h). */
+/* checkpoint.c -- the C digits trainers' checkpoint file (see checkpoint.h). */
 #include "checkpoint.h"
 
 #include <stdio.h>
@@ -134,5 +134,25 @@ int checkpoint_load(const unsigned char *data, size_t len, const char *name, mlp
 
 truncated:
     snprintf(err, cap, "%s: truncated (%zu bytes)", name, len);
+    return -1;
+}
+
+int checkpoint_read(const char *path, unsigned char **data, size_t *len, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    *data = NULL;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && size < 1L << 30 &&
+        (*data = malloc((size_t)size + 1)) != NULL &&
+        fread(*data, 1, (size_t)size, f) == (size_t)size) {
+        fclose(f);
+        *len = (size_t)size;
+        return 0;
+    }
+    if (f != NULL) fclose(f);
+    free(*data);
+    *data = NULL;
+    snprintf(err, cap, "--resume %s: cannot read the file", path);
     return -1;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* checkpoint.h -- one file that resumes a data-parallel digits run: the weights, the
- * momentum buffers, the end-of-cycle snapshots and libsgdr's state blob, after a whole
- * number of epochs.
+/* checkpoint.h -- one file that resumes a run of sgdr-digits or sgdr-digits-mpi: the
+ * weights, the momentum buffers, the end-of-cycle snapshots and libsgdr's state blob, after
+ * a whole number of epochs.
  *
  * Layout (host byte order and doubles: a checkpoint moves between processes of one cluster,
  * not between architectures; the blob inside is portable on its own, see
@@ -11,8 +11,8 @@
  *   weights, momentum                        2 x P doubles
  *   K x (cycle as uint64, P doubles)
  *   the blob                                 B bytes */
-#ifndef MPI_CHECKPOINT_H
-#define MPI_CHECKPOINT_H
+#ifndef DIGITS_CHECKPOINT_H
+#define DIGITS_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,5 +34,9 @@ int checkpoint_build(strbuf *b, const mlp *m, const snapshot_set *snaps,
 int checkpoint_load(const unsigned char *data, size_t len, const char *name, mlp *m,
                     snapshot_set *snaps, sgdr_scheduler *s, uint64_t *epochs, char *err,
                     size_t cap);
+
+/* Read the file at `path` whole into *data (malloc'ed, the caller frees it). Returns 0, or -1
+ * with a message in err naming the file. */
+int checkpoint_read(const char *path, unsigned char **data, size_t *len, char *err, size_t cap);
 
 #endif
