@@ -19,7 +19,7 @@
 #define SGDR_BENCH_BUILD_TYPE "unknown"
 #endif
 
-/* The targets of the benchmark (issue 7). */
+/* The targets of the benchmark. */
 #define TARGET_HISTORY_OFF 1.25 /* on_batch_end / floor, history off */
 #define TARGET_HISTORY_3 2.0    /* on_batch_end / floor, history on, 3 metrics */
 #define TARGET_LR_AT_NS 1000.0  /* sgdr_lr_at, mult_factor 1, 1.5, 2, 3 */

@@ -393,14 +393,17 @@ SGDR_API sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const 
  * (when a snapshot hook is registered and max_cycles has not been reached), then restarts:
  * the next cycle's length and peak, or warm-up's end, or the hold after max_cycles, and sets
  * the next batch's learning rate through set_lr if it changed. Metrics are validated and
- * otherwise unused. Hooks called: snapshot, then set_lr. */
+ * otherwise unused. Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EEPOCH;
+ * SGDR_EMETRIC; SGDR_ENOMEM (checking more than 16 metric names); SGDR_EHOOK_SNAPSHOT;
+ * SGDR_EHOOK_SET_LR. Hooks called: snapshot, then set_lr. */
 SGDR_API sgdr_status sgdr_on_epoch_end(sgdr_scheduler *s, uint64_t epoch, const sgdr_metric *m,
                                        size_t n);
 
 /* End the run. If restore_at_end is 1 and a snapshot was taken, calls restore(cycle) for the
  * most recent one (SGDR_EHOOK_RESTORE if it fails; the run is then still going and the call
  * may be retried). Afterwards parameters may be changed and on_train_begin starts a new run.
- * Hooks called: restore. */
+ * Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EMETRIC; SGDR_ENOMEM (checking
+ * more than 16 metric names); SGDR_EHOOK_RESTORE. Hooks called: restore. */
 SGDR_API sgdr_status sgdr_on_train_end(sgdr_scheduler *s, const sgdr_metric *m, size_t n);
 
 /* ---------------------------------------------------------------------------------------- */

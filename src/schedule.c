@@ -61,10 +61,12 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
 }
 
 /* x86 without SSE4.1 has no ceil instruction, and the compiler's inline replacement
- * doubles the latency of a cycle of the walk: where the loader supports it (glibc's ifunc),
- * the walk is compiled twice and the CPU picks (the same bits either way: ceil is exact). */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__) && \
-    (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
+ * doubles the latency of a cycle of the walk: where the loader supports it (glibc's ifunc;
+ * uClibc defines __GLIBC__ without it), the walk is compiled twice and the CPU picks (the
+ * same bits either way: ceil is exact). gcc only: clang (14 at least) gives the resolver of
+ * a static function a global name ("walk.resolver"), which would clash in a static link. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6 && \
+    (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__) && !defined(__UCLIBC__)
 #define SGDR_WALK_CLONES __attribute__((target_clones("sse4.1", "default")))
 #else
 #define SGDR_WALK_CLONES

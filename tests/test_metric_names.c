@@ -176,11 +176,42 @@ static void test_many_names(void **state)
     free(m);
 }
 
+/* on_epoch_end and on_train_end check their metrics' names the same way: with more than 16
+ * and no scratch memory they fail with SGDR_ENOMEM, and the epoch is not counted, the run is
+ * not ended; with memory again the same calls pass. */
+static void test_epoch_and_end_without_memory(void **state)
+{
+    enum { N = 17 };
+    sgdr_metric m[N];
+    char names[N][32];
+    uint64_t rng = 7, epochs = 0;
+    sgdr_scheduler *s = running(0);
+    (void)state;
+    fill(m, names, N, 0, N, &rng);
+    refuse_alloc = 1;
+    assert_int_equal(sgdr_on_epoch_end(s, 0, m, N), SGDR_ENOMEM);
+    assert_string_equal(sgdr_last_error(s), "sgdr_on_epoch_end: out of memory while checking "
+                                            "the names of 17 metrics");
+    assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epochs), SGDR_OK);
+    assert_true(epochs == 0);
+    assert_int_equal(sgdr_on_train_end(s, m, N), SGDR_ENOMEM);
+    assert_string_equal(sgdr_last_error(s), "sgdr_on_train_end: out of memory while checking "
+                                            "the names of 17 metrics");
+    assert_int_equal(sgdr_on_train_begin(s), SGDR_EORDER); /* still running */
+    refuse_alloc = 0;
+    assert_int_equal(sgdr_on_epoch_end(s, 0, m, N), SGDR_OK);
+    assert_int_equal(sgdr_get_progress(s, SGDR_PROGRESS_EPOCH, &epochs), SGDR_OK);
+    assert_true(epochs == 1);
+    assert_int_equal(sgdr_on_train_end(s, m, N), SGDR_OK);
+    sgdr_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_as_pairwise),
         cmocka_unit_test(test_many_names),
+        cmocka_unit_test(test_epoch_and_end_without_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

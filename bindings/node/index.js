@@ -171,8 +171,11 @@ function fromDouble(pname, d) {
 // for the duration of the call).
 function metrics(logs, who) {
   if (logs == null) return [];
-  if (typeof logs !== 'object') {
-    throw new SgdrError(Status.EMETRIC, `${who}: logs (${show(logs)}) must be an object`);
+  // Object.entries reads an array's indices as names and a Map or Set as empty
+  if (typeof logs !== 'object' || Array.isArray(logs) || logs instanceof Map ||
+      logs instanceof Set || ArrayBuffer.isView(logs)) {
+    throw new SgdrError(Status.EMETRIC, `${who}: logs (${show(logs)}) must be an object of ` +
+      'metric name -> number');
   }
   return Object.entries(logs).map(([key, value]) => {
     const name = cstr(`${who}: metric name`, key, Status.EMETRIC);

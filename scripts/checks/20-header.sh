@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The public header compiles without a single warning as strict C99 (gcc and clang) and as
-# C++11 (g++): users include it with their own flags, so it must not need ours.
+# C++11 (g++): users include it with their own flags, so it must not need ours. And the
+# library's sources, compiled by gcc and by clang (-O2, x86-64 and i386), define no global
+# symbol outside the sgdr_ prefix: a static libsgdr.a takes no name a program may use.
 # In scripts/test.sh --quick (SGDR_TEST_TIER=quick), which needs only the build packages,
-# clang is used when installed and otherwise left to the full suite, which requires it.
+# clang and i386 (gcc-multilib) are used when installed and otherwise left to the full
+# suite, which requires them.
 # Tier: quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +16,7 @@ if [ "${SGDR_TEST_TIER:-full}" = quick ] && ! command -v clang >/dev/null; then
   tools=(gcc g++)
   echo "20-header: no clang; the quick tier compiles with gcc and g++ only"
 fi
-for tool in "${tools[@]}"; do
+for tool in "${tools[@]}" nm; do
   command -v "$tool" >/dev/null || { echo "20-header: $tool is not installed" >&2; exit 1; }
 done
 
@@ -76,5 +79,32 @@ run gcc -std=c99 "${strict[@]}" -Wstrict-prototypes -Wmissing-prototypes -Wshado
 [ "${#tools[@]}" -eq 2 ] || run clang -std=c99 "${strict[@]}" -Wstrict-prototypes -Wmissing-prototypes -Wshadow "$work/use.c"
 run g++ -std=c++11 "${strict[@]}" -Wshadow -Wold-style-cast "$work/use.cpp"
 
-[ "$fail" -eq 0 ] && echo "20-header: clean as C99 ($(printf '%s, ' "${tools[@]}" | sed 's/, g++, $//')) and C++11 (g++)"
+ccs=("${tools[@]}")
+unset 'ccs[${#ccs[@]}-1]' # g++ last: the C compilers
+archs=(-m64 -m32)
+if [ "${SGDR_TEST_TIER:-full}" = quick ] &&
+  ! echo 'int x;' | gcc -m32 -x c -c -o /dev/null - 2>/dev/null; then
+  archs=(-m64)
+  echo "20-header: no i386 toolchain; the quick tier checks the x86-64 objects only"
+fi
+for cc in "${ccs[@]}"; do
+  for arch in "${archs[@]}"; do
+    mkdir -p "$work/lib"
+    for f in src/*.c; do
+      "$cc" "$arch" -std=c99 -O2 -DSGDR_BUILDING -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc \
+        -c "$f" -o "$work/lib/$(basename "$f" .c).o" ||
+        { echo "20-header: $cc $arch cannot compile $f" >&2; fail=1; }
+    done
+    # i386's PIC thunks are hidden and merged across objects: no name of the program's
+    leaked=$(nm --defined-only -g "$work"/lib/*.o |
+      awk 'NF == 3 && $3 !~ /^sgdr_/ && $3 !~ /^__x86\.get_pc_thunk\./ { print $3 }' | sort -u)
+    if [ -n "$leaked" ]; then
+      echo "20-header: $cc $arch: global symbols outside sgdr_: $(echo $leaked)" >&2
+      fail=1
+    fi
+    rm -rf "$work/lib"
+  done
+done
+
+[ "$fail" -eq 0 ] && echo "20-header: clean as C99 ($(printf '%s, ' "${ccs[@]}" | sed 's/, $//')) and C++11 (g++); only sgdr_ symbols defined (${archs[*]})"
 exit "$fail"

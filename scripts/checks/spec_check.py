@@ -11,7 +11,7 @@
      exists in docs/SPEC.md;
    - nothing points outside the repository at the material the project grew from: no path
      into a "shared" directory beside it, and the Keras callback is called that, not "the
-     seed" (the restart mode keeps its name, keras-seed).
+     seed" (the restart mode keeps its name, keras-seed), and no tracker number ("issue 7").
 2. The parameter table of docs/SPEC.md §2.1 is the library's (LIBRARY, through ctypes): the
    names in id order and no other parameter, each default as a new scheduler reports it, each
    kind (an integer parameter refuses 2.5), and each bound: the value at the bound is
@@ -72,6 +72,7 @@ OUTSIDE = [
     (re.compile(r"\bseed/0"), "a path outside the repository"),
     (re.compile(r"(?i)\bthe\s+seed\b(?![-_])"), 'say "the Keras callback", not "the seed"'),
     (re.compile(r"(?i)(?<![-_\w])seed's"), 'say "the Keras callback\'s", not "the seed\'s"'),
+    (re.compile(r"(?i)\bissues?\s+#?\d+\b"), "the tracker's numbers belong in commit messages"),
 ]
 
 

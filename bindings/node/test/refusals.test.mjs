@@ -64,3 +64,18 @@ test('setParams is all or nothing, whatever the order of the refused one', () =>
   assert.deepEqual(s.params, before);
   s.close();
 });
+
+test('logs that are a collection rather than an object are refused, not read as no metrics', () => {
+  const s = new Scheduler(BASE);
+  s.onTrainBegin();
+  const before = [s.saveState(), s.historyCsv()];
+  for (const [logs, kind] of [[[0.5], 'Array'], [new Map([['loss', 0.5]]), 'Map'],
+    [new Set([0.5]), 'Set'], [new Float64Array([0.5]), 'Float64Array']]) {
+    refuses(() => s.onBatchEnd(0, logs), Status.EMETRIC, new RegExp(`logs \\(a value of type ${kind}\\)`));
+    refuses(() => s.onEpochEnd(0, logs), Status.EMETRIC, new RegExp(kind));
+  }
+  assert.deepEqual([s.saveState(), s.historyCsv()], before);
+  s.onBatchEnd(0, { loss: 0.5 });
+  assert.deepEqual(s.history.loss, [0.5]);
+  s.close();
+});

@@ -290,6 +290,10 @@ class SGDR:
                 f.write(_FILE_MAGIC + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
         except OSError as e:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass  # never written, or gone: the save's own error is the one to report
             raise SGDRError(Status.EIO, "save: cannot write %s: %s" % (path, e)) from e
 
     def load(self, path):

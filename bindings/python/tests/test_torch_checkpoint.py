@@ -178,3 +178,16 @@ def test_a_checkpoint_of_another_setup_is_refused_and_changes_nothing(tmp_path):
         sched2.load(tmp_path / "empty.pt")
     assert e.value.status == S.EMAGIC
     assert same(observed(model2, opt2, sched2), before)
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path):
+    model, opt, sched = make_run(3)
+    train(model, opt, sched, 2, [])
+    target = tmp_path / "ck.pt"
+    target.mkdir()  # the temporary file can be written, it cannot replace a directory
+    with pytest.raises(sgdr.SGDRError) as e:
+        sched.save(target)
+    assert e.value.status == S.EIO
+    assert str(target) in str(e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.pt"]
+    assert target.is_dir()
