@@ -96,7 +96,9 @@ static void check_invariants(const sgdr_scheduler *s)
     double lr = sgdr_lr(s);
     CHECK(running <= 1);
     CHECK(progress(s, SGDR_PROGRESS_PHASE) <= SGDR_PHASE_HOLD);
-    CHECK(progress(s, SGDR_PROGRESS_BATCH_IN_EPOCH) <= progress(s, SGDR_PROGRESS_STEP));
+    /* Not the step: after steps_per_epoch grows mid-epoch the batch in the epoch counts in
+     * the new epoch's batches, the step in batches trained. */
+    CHECK(progress(s, SGDR_PROGRESS_BATCH_IN_EPOCH) <= progress(s, SGDR_PROGRESS_CYCLE_POSITION));
     if (running) CHECK(isfinite(lr) && lr >= 0);
     else CHECK(isnan(lr) || (isfinite(lr) && lr >= 0));
     CHECK(sgdr_last_error(s) != NULL);
@@ -150,7 +152,10 @@ static sgdr_status do_set_param(side *x, const void *args)
 {
     const param_args *a = args;
     sgdr_status st = sgdr_set_param(x->s, (sgdr_param)a->p, a->v);
-    CHECK(st == SGDR_OK || st == SGDR_EBADPARAM || st == SGDR_EVALUE || st == SGDR_EORDER);
+    /* steps_per_epoch during a run also checks the configuration and calls set_lr */
+    CHECK(st == SGDR_OK || st == SGDR_EBADPARAM || st == SGDR_EVALUE || st == SGDR_EORDER ||
+          (a->p == SGDR_PARAM_STEPS_PER_EPOCH &&
+           (st == SGDR_ECONFIG || st == SGDR_EHOOK_SET_LR)));
     return st;
 }
 

@@ -274,7 +274,8 @@ SGDR_API void sgdr_destroy(sgdr_scheduler *s);
 /* ---------------------------------------------------------------------------------------- */
 
 /* Set parameter `p` to `value` (integer parameters as an exact integer in the double).
- * Allowed before on_train_begin and after on_train_end, not during a run.
+ * Allowed before on_train_begin and after on_train_end, not during a run, except for
+ * steps_per_epoch (below). Never from inside a hook.
  * Returns SGDR_OK; SGDR_ENULL; SGDR_EBADPARAM (unknown p); SGDR_EVALUE (out of range, NaN,
  * infinite, not an integer where one is needed); SGDR_EORDER (during a run). Rules that
  * involve two parameters (max_lr > min_lr, warmup_start_lr <= max_lr, no warm-up or
@@ -284,6 +285,25 @@ SGDR_API void sgdr_destroy(sgdr_scheduler *s);
  * cycle_length (SGDR_ECONFIG naming both parameters). On failure the parameter keeps its
  * value. */
 SGDR_API sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value);
+
+/* steps_per_epoch during a run (including one restored by sgdr_load_state, before
+ * sgdr_on_train_begin resumes it): a resume with another batch size or number of workers.
+ * Cycles are counted in epochs, so the epoch, the cycle, the snapshots and every quantity
+ * counted in epochs stay as they are, and the run goes on exactly as a run with the new
+ * value S2 from the start would at the same epoch:
+ * - at an epoch boundary (no batch of the epoch trained yet) the change is always accepted;
+ * - after b batches of an epoch of S, only when b * S2 / S is a whole number b2, which
+ *   becomes the batch in the epoch; otherwise SGDR_EORDER with the nearest batch positions
+ *   where the change is exact, and nothing changes;
+ * - cycle_warmup_steps is counted in batches and kept: if it no longer fits the first cycle
+ *   under S2, SGDR_ECONFIG naming both;
+ * - set_lr receives the next batch's learning rate under S2 (which sgdr_lr then returns);
+ *   SGDR_EHOOK_SET_LR if it fails, with nothing changed;
+ * - SGDR_PROGRESS_STEP goes on counting the batches trained and the history keeps its rows,
+ *   while sgdr_lr_at(step) describes the schedule under the current steps_per_epoch from
+ *   step 0 (e.g. after 10 epochs of 45 and a change to 90, batch 3 of epoch 10 is step 453
+ *   of the run, and sgdr_lr_at(s, 903, &lr) gives its learning rate).
+ * A state saved after such a change loads and continues exactly. */
 
 /* Store the value of parameter `p` in *value. An unset required parameter reads as NaN.
  * Returns SGDR_OK, SGDR_ENULL or SGDR_EBADPARAM. */
@@ -401,7 +421,9 @@ SGDR_API double sgdr_lr(const sgdr_scheduler *s);
  * same number of epochs are jumped in closed form, the rest walked. Under a microsecond at
  * any step for mult_factor 1, 1.5, 2, 3 and 10; for every factor under a millisecond up to
  * step 2^40 and tens of milliseconds at most up to 2^64 - 1 (docs/PERFORMANCE.md).
- * Uses the current parameters, so it works before on_train_begin. Calls no hook.
+ * Uses the current parameters, so it works before on_train_begin, and after steps_per_epoch
+ * changed during a run it describes the schedule under the new value from step 0 (see
+ * sgdr_set_param). Calls no hook.
  * Returns SGDR_OK, SGDR_ENULL, SGDR_EVALUE or SGDR_ECONFIG (an invalid configuration). */
 SGDR_API sgdr_status sgdr_lr_at(const sgdr_scheduler *s, uint64_t step, double *lr);
 

@@ -206,6 +206,15 @@ public:
         return *this;
     }
 
+    /* Another number of batches per epoch, also during a run or on a loaded state before
+     * on_train_begin (a resume with another batch size or number of workers): the run goes
+     * on as one with `n` from the start at the same epoch. Mid-epoch only where the batch
+     * position maps exactly (sgdr_set_param has the rules); Error otherwise, nothing changed. */
+    Scheduler &set_steps_per_epoch(std::uint64_t n)
+    {
+        return set(SGDR_PARAM_STEPS_PER_EPOCH, static_cast<double>(n));
+    }
+
     double get(sgdr_param p) const
     {
         double v = 0;

@@ -395,8 +395,11 @@ public:
     /* Continue the run saved by save() in `archive`: counters, schedule, group scales and
      * snapshots are replaced, the model and optimizer loaded, every group's lr set. The
      * archive is checked (state blob, scales, snapshot shapes against the model) before
-     * anything changes. */
-    void load(::torch::serialize::InputArchive &archive)
+     * anything changes. A `steps_per_epoch` other than 0 continues the run with that many
+     * batches per epoch (a resume with another batch size or number of workers, see
+     * Scheduler::set_steps_per_epoch): always at an epoch end, mid-epoch only where the
+     * position maps exactly (Error otherwise, nothing changed). */
+    void load(::torch::serialize::InputArchive &archive, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive mine, model, opt;
         std::vector<unsigned char> blob;
@@ -416,6 +419,7 @@ public:
         scales = detail::scales(opt_->param_groups(), scales);
         Scheduler probe; /* checks the blob before this scheduler changes */
         probe.load_state(blob);
+        if (steps_per_epoch != 0) blob = probe.set_steps_per_epoch(steps_per_epoch).save_state();
         load_model_and_optimizer(model, opt);
         sched_.load_state(blob);
         if (sched_.running()) sched_.on_train_begin(); /* the resume path: counters kept */
@@ -436,12 +440,13 @@ public:
     }
 
     /* Continue the run saved by save(path). The file's checksum is verified before anything
-     * in it is parsed (read_archive); a refused file changes nothing. */
-    void load(const std::string &path)
+     * in it is parsed (read_archive); a refused file changes nothing. steps_per_epoch as for
+     * load(archive, steps_per_epoch). */
+    void load(const std::string &path, std::uint64_t steps_per_epoch = 0)
     {
         ::torch::serialize::InputArchive archive;
         read_archive(path, archive);
-        load(archive);
+        load(archive, steps_per_epoch);
     }
 
 private:

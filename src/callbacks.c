@@ -127,6 +127,11 @@ static SGDR_INLINE sgdr_status call_set_lr(sgdr_scheduler *s, const char *who, d
                      who, lr, (unsigned long long)s->st.at.step);
 }
 
+sgdr_status sgdr_call_set_lr(sgdr_scheduler *s, const char *who, double lr)
+{
+    return call_set_lr(s, who, lr);
+}
+
 /* Cycle indices beyond 32 bits (only reachable with enormous runs) saturate. */
 static uint32_t hook_cycle(uint64_t cycle)
 {

@@ -51,6 +51,63 @@ void sgdr_destroy(sgdr_scheduler *s)
     a.free(a.user, s);
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+    while (b != 0) {
+        uint64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+/* steps_per_epoch from S to S2 during a run (a resume on another number of workers or
+ * another batch size). Cycles are counted in epochs, so only the batch counts move: after b
+ * batches of the epoch the run continues at batch b2 = b * S2 / S, which must be whole, and
+ * at the position a run with S2 from the start has there, epochs * S2 + b2 into its phase.
+ * The step count goes on counting the batches actually trained. */
+static sgdr_status rescale_run(sgdr_scheduler *s, const sgdr_config *next)
+{
+    const uint64_t from = s->st.config.steps_per_epoch, to = next->steps_per_epoch;
+    const uint64_t b = s->st.at.batch_in_epoch, q = from / gcd(from, to);
+    sgdr_config by_epoch = *next;
+    sgdr_position at = s->st.at, phase;
+    char msg[SGDR_MSG_CAP];
+    uint64_t b2;
+    double lr;
+    sgdr_status st;
+    if (to == from) return SGDR_OK; /* nothing moves, not even a run whose epochs were uneven */
+    if (b % q != 0)
+        return sgdr_fail(s, SGDR_EORDER, "cannot change steps_per_epoch from %llu to %llu after "
+                         "%llu batches of epoch %llu: %llu * %llu / %llu is not whole; the "
+                         "nearest batch positions where the change is exact are %llu and %llu "
+                         "(an epoch boundary always is)", (unsigned long long)from,
+                         (unsigned long long)to, (unsigned long long)b,
+                         (unsigned long long)at.epoch, (unsigned long long)b,
+                         (unsigned long long)to, (unsigned long long)from,
+                         (unsigned long long)(b - b % q), (unsigned long long)(b - b % q + q));
+    if ((st = sgdr_config_check(next, msg, sizeof msg)) != SGDR_OK)
+        return sgdr_fail(s, st, "cannot change steps_per_epoch to %llu during this run: %s",
+                         (unsigned long long)to, msg);
+    /* Epochs since the phase began: the position of step `epoch` when an epoch is a step. */
+    by_epoch.steps_per_epoch = 1;
+    sgdr_position_at(&by_epoch, at.epoch, &phase);
+    b2 = b / q * (to / (from / q));
+    if (b / q > UINT64_MAX / (to / (from / q)) || phase.pos > (UINT64_MAX - b2) / to)
+        return sgdr_fail(s, SGDR_EORDER, "cannot change steps_per_epoch to %llu: %llu epochs "
+                         "and %llu batches into the current phase, its batch count would pass "
+                         "2^64-1", (unsigned long long)to, (unsigned long long)phase.pos,
+                         (unsigned long long)b);
+    at.batch_in_epoch = b2;
+    at.pos = phase.pos * to + b2;
+    lr = sgdr_phase_lr(next, &at, at.pos);
+    if ((st = sgdr_call_set_lr(s, "sgdr_set_param", lr)) != SGDR_OK) return st;
+    s->st.config = *next;
+    s->st.at = at;
+    s->st.lr = lr;
+    return SGDR_OK;
+}
+
 sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
 {
     sgdr_config next;
@@ -60,6 +117,8 @@ sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double value)
     next = s->st.config;
     st = sgdr_config_set(&next, p, value, s->message, sizeof s->message);
     if (st != SGDR_OK) return st;
+    if (s->st.running && !s->in_hook && p == SGDR_PARAM_STEPS_PER_EPOCH)
+        return rescale_run(s, &next);
     if (s->st.running || s->in_hook)
         return sgdr_fail(s, SGDR_EORDER, "cannot change %s %s", sgdr_param_name(p),
                          s->in_hook ? "from inside a hook"

@@ -57,6 +57,9 @@ sgdr_status sgdr_format(char *msg, size_t cap, sgdr_status st, const char *fmt, 
  * too, to give a mutated blob a valid checksum. */
 uint32_t sgdr_crc32c(const void *data, size_t len);
 
+/* Hand lr to the host's set_lr hook, if any (SGDR_EHOOK_SET_LR naming `who` if it fails). */
+sgdr_status sgdr_call_set_lr(sgdr_scheduler *s, const char *who, double lr);
+
 /* Record a failure's message in s and return st. Cold: every failure path is kept out of
  * the per-batch path. */
 sgdr_status sgdr_fail(const sgdr_scheduler *s, sgdr_status st, const char *fmt, ...)

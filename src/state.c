@@ -334,9 +334,6 @@ static sgdr_status check_counters(const sgdr_scheduler *s, const sgdr_state *f)
         return CORRUPT(s, "learning rate is not finite and >= 0 (%g)", f->lr);
     if (!(isfinite(p->peak) && p->peak >= 0))
         return CORRUPT(s, "peak is not finite and >= 0 (%g)", p->peak);
-    if (p->pos > p->step)
-        return CORRUPT(s, "position in cycle (%llu) exceeds step (%llu)",
-                       (unsigned long long)p->pos, (unsigned long long)p->step);
     if (p->batch_in_epoch > p->pos)
         return CORRUPT(s, "batch in epoch (%llu) exceeds position in cycle (%llu)",
                        (unsigned long long)p->batch_in_epoch, (unsigned long long)p->pos);
@@ -372,10 +369,11 @@ static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_
     const sgdr_position *p = &f->at, *w = &want->at;
     sgdr_config by_epoch = *c;
     static const char *const name[] = {"phase", "cycle", "cycle length", "cycle end"};
-    uint64_t got[4], exp[4];
+    uint64_t got[4], exp[4], phase_epochs;
     size_t i;
     by_epoch.steps_per_epoch = 1; /* a step is then an epoch count */
     sgdr_position_at(&by_epoch, p->epoch, &want->at);
+    phase_epochs = w->pos;
     want->at.step = p->step; /* the epoch is p->epoch already */
     want->at.batch_in_epoch = p->batch_in_epoch;
     want->at.pos = p->pos;
@@ -391,11 +389,13 @@ static sgdr_status check_run(const sgdr_scheduler *s, const sgdr_state *f, sgdr_
         want->at.peak = p->peak;
     if (!same_bits(p->peak, w->peak))
         return CORRUPT(s, "peak is %g but its position gives %g", p->peak, w->peak);
-    /* Until the first restart every batch of the run is in the current phase. */
-    if ((p->phase == SGDR_PHASE_WARMUP || (p->cycle == 0 && c->warmup_epochs == 0)) &&
-        p->pos != p->step)
-        return CORRUPT(s, "position in cycle (%llu) differs from step (%llu)",
-                       (unsigned long long)p->pos, (unsigned long long)p->step);
+    /* In the first epoch of a phase every batch of the phase is one of this epoch. (The
+     * position is not compared with the step: a change of steps_per_epoch during the run
+     * moves it to where a run with the new value would be, and the step keeps counting.) */
+    if (phase_epochs == 0 && p->pos != p->batch_in_epoch)
+        return CORRUPT(s, "position in cycle (%llu) differs from batch in epoch (%llu) in the "
+                       "first epoch of its phase", (unsigned long long)p->pos,
+                       (unsigned long long)p->batch_in_epoch);
     if (c->restart_mode == SGDR_RESTART_KERAS_SEED && p->pos == 0 && p->cycle > 0) {
         /* keras-seed carries the last value of an earlier cycle into a restart: it lies
          * between min_lr and the peaks of the cycles before (max_lr ... P[k-1]). */

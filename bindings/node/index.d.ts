@@ -122,6 +122,9 @@ export declare class Scheduler {
   close(): void;
   readonly closed: boolean;
 
+  /** Set parameters by name; all or nothing. Between runs only, except stepsPerEpoch, which
+   * may also change during a run or on a loaded state before onTrainBegin (a resume with
+   * another batch size or number of workers): mid-epoch only where b * new / old is whole. */
   setParams(params: ScheduleParams | Record<string, number | bigint | boolean | string>): void;
   setParam(name: string, value: number | bigint | boolean | string): void;
   getParam(name: string): number | boolean | string;

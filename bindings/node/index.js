@@ -341,7 +341,8 @@ export class Scheduler {
   // ---- configuration ----------------------------------------------------------------
 
   /** Set parameters by name (camelCase or C names). All or nothing: if one is refused, the
-   * ones already set get their old values back. */
+   * ones already set get their old values back. stepsPerEpoch may also change during a run
+   * (sgdr_set_param has the rules). */
   setParams(params) {
     const h = this.#handle();
     if (params === null || typeof params !== 'object') {

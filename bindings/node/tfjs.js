@@ -99,7 +99,8 @@ export class SGDRScheduler extends tf.Callback {
    * cycleLength = 10, multFactor = 2), or an options object with those and libsgdr's others
    * (restartMode, warmupEpochs, warmupStartLr, maxCycles, restoreAtEnd and, with libsgdr 1.1,
    * cycleWarmupSteps). stepsPerEpoch may be left out (or null): it is then taken from fit()'s
-   * samples and batch size at onTrainBegin. keepSnapshots is how many end-of-cycle copies of
+   * samples and batch size at onTrainBegin; a run restored with scheduler.loadState() continues
+   * under fit()'s batch count, whatever it was saved with. keepSnapshots is how many end-of-cycle copies of
    * the weights to keep (the most recent ones; default 1).
    */
   constructor(...args) {
@@ -199,9 +200,14 @@ export class SGDRScheduler extends tf.Callback {
       }
       this.scheduler.setParam('stepsPerEpoch', batches);
     } else if (batches !== undefined && batches !== this.scheduler.getParam('stepsPerEpoch')) {
-      throw new SgdrError(Status.ECONFIG, `stepsPerEpoch (${this.scheduler.getParam(
-        'stepsPerEpoch')}) differs from the ${batches} batches fit() trains per epoch ` +
-        `(${p.samples} samples, batch size ${p.batchSize})`);
+      if (!resuming) {
+        throw new SgdrError(Status.ECONFIG, `stepsPerEpoch (${this.scheduler.getParam(
+          'stepsPerEpoch')}) differs from the ${batches} batches fit() trains per epoch ` +
+          `(${p.samples} samples, batch size ${p.batchSize})`);
+      }
+      // a restored run and fit() with another batch size: it goes on at the same epoch with
+      // the schedule of a run that had this many batches from the start
+      this.scheduler.setParam('stepsPerEpoch', batches);
     }
     if (this.#pending !== null) await this.#applyPending();
     this.scheduler.onTrainBegin();

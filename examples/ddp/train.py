@@ -237,15 +237,17 @@ def train(rank, world, a):
             return 1
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
-        sched.load_state_dict(ckpt["scheduler"])
+        with sgdr.Scheduler(0, 1, 1) as saved:
+            saved.load_state(ckpt["scheduler"]["sgdr_state"])
+            saved_spe = saved.get_param("steps_per_epoch")
+        # Another global batch (--batch-size) is another number of steps per epoch: the run
+        # goes on at the same epoch with the schedule of a run that had it from the start.
+        sched.load_state_dict(ckpt["scheduler"], steps_per_epoch=spe)
         first = ckpt["epoch"]
-        if sched.scheduler.progress(Progress.EPOCH) != first or sched._spe != spe \
-                or first >= a.epochs:
+        if sched.scheduler.progress(Progress.EPOCH) != first or first >= a.epochs:
             if rank == 0:
-                print("%s: --resume %s: saved after epoch %d of %d-batch epochs; this run "
-                      "has %d-batch epochs and --epochs %d" % (PROGRAM, a.resume, first,
-                                                               sched._spe, spe, a.epochs),
-                      file=sys.stderr)
+                print("%s: --resume %s: saved after epoch %d; this run has --epochs %d"
+                      % (PROGRAM, a.resume, first, a.epochs), file=sys.stderr)
             return 1
     if rank == 0:
         print("data-parallel: %d torch.distributed ranks (gloo), each trains its part of "
@@ -260,7 +262,8 @@ def train(rank, world, a):
                                             a.epochs))
         print("epoch  lr high    lr low     train loss  test acc")
         if first:
-            print("(resumed from %s after epoch %d)" % (a.resume, first))
+            print("(resumed from %s after epoch %d, saved with %d steps per epoch)"
+                  % (a.resume, first, saved_spe))
         sys.stdout.flush()
 
     order = list(range(n))

@@ -211,12 +211,9 @@ int train(const Flags &f, sgdr_scheduler *defaults, const dataset &train_set,
     if (!f.resume.empty()) {
         torch::serialize::InputArchive archive;
         sgdr::torch::read_archive(f.resume, archive); /* checksum verified first */
-        sched.load(archive);
-        if (sched.scheduler().get(SGDR_PARAM_STEPS_PER_EPOCH) != static_cast<double>(spe))
-            return fail(f.resume + " was saved with " +
-                        std::to_string(static_cast<std::uint64_t>(
-                            sched.scheduler().get(SGDR_PARAM_STEPS_PER_EPOCH))) +
-                        " batches per epoch, this run has " + std::to_string(spe));
+        /* Another --batch-size is another number of batches per epoch: the run goes on at
+         * the same epoch with the schedule of a run that had this many from the start. */
+        sched.load(archive, spe);
         torch::Tensor state, saved_order;
         archive.read("trainer_rng", state);
         archive.read("trainer_order", saved_order);

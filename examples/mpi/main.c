@@ -249,6 +249,7 @@ static int run(sgdr_scheduler *s, const digits_options *o, const mpi_options *mo
     train_config cfg = {0};
     snapshot_set snaps;
     uint64_t first = 0;
+    double saved_spe = (double)spe;
     dist d = {0};
     mlp m = {0};
     char err[512];
@@ -265,12 +266,15 @@ static int run(sgdr_scheduler *s, const digits_options *o, const mpi_options *mo
     d.batch_lr = batch_lr, d.spe = spe, d.pr.s = s, d.pr.epochs = o->epochs;
 
     if (mo->resume != NULL) {
-        double saved_spe = 0;
         if (resume(&d, mo->resume, &first) != 0) goto out;
         sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved_spe);
-        if (saved_spe != (double)spe) {
-            snprintf(err, sizeof err, "--resume %s: %g steps per epoch, but --batch-size %zu "
-                     "makes %zu", mo->resume, saved_spe, o->batch_size, spe);
+        /* Another global batch (another --batch-size, or per-rank batches on another number
+         * of ranks) is another number of steps per epoch: the run continues at the same
+         * epoch with the schedule of a run that had this many from the start. */
+        if (saved_spe != (double)spe &&
+            sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH, (double)spe) != SGDR_OK) {
+            snprintf(err, sizeof err, "--resume %s: %g steps per epoch, --batch-size %zu makes "
+                     "%zu: %s", mo->resume, saved_spe, o->batch_size, spe, sgdr_last_error(s));
             rank0_error(&d, err);
             goto out;
         }
@@ -284,8 +288,8 @@ static int run(sgdr_scheduler *s, const digits_options *o, const mpi_options *mo
     if (rank == 0) {
         printf("data-parallel: %d MPI ranks, each trains its part of every batch\n", size);
         report_header(s, o, train, test, spe);
-        if (first > 0) printf("(resumed from %s after epoch %llu)\n", mo->resume,
-                              (unsigned long long)first);
+        if (first > 0) printf("(resumed from %s after epoch %llu, saved with %g steps per "
+                              "epoch)\n", mo->resume, (unsigned long long)first, saved_spe);
     }
     cfg.epochs = o->epochs;
     cfg.batch_size = o->batch_size;

@@ -4,7 +4,8 @@
 # SGD and Adam, two param groups, snapshots, resume after every batch, bad input), the C++
 # digits trainer examples/libtorch (its lr trace equals sgdr-schedule's bit for bit, the
 # restored snapshot reaches 0.95, the final weights equal the last snapshot exactly, stopping
-# after any epoch and resuming ends exactly as the run that never stopped, bad flags exit 2),
+# after any epoch and resuming ends exactly as the run that never stopped, resuming with
+# another --batch-size follows sgdr-schedule for the new batches per epoch, bad flags exit 2),
 # the guide docs/guides/libtorch.md (its CMake project builds against an installed libsgdr, its
 # program prints what the guide shows, and its resume recipe in two processes ends with the
 # same restored weights, bit for bit), and a build without libtorch that still works. The
@@ -114,9 +115,15 @@ for args in "--bogus" "--epochs 0" "--max-lr 0.0001" "--momentum 1" "--steps-per
 done
 status_of --resume "$tmp/resume/whole.csv"
 [ "$rc" -eq 1 ] && [ -s "$tmp/err" ] || problem "--resume of a CSV file: exit $rc"
-status_of "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3"
-[ "$rc" -eq 1 ] && grep -q '45 batches per epoch' "$tmp/err" \
-  || problem "--resume with another --batch-size: exit $rc, $(cat "$tmp/err")"
+# Another --batch-size continues the run: 23 batches per epoch after epoch 3, with
+# sgdr-schedule's learning rates for 23.
+status_of "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3" --lr-csv "$tmp/b64.csv"
+[ "$rc" -eq 0 ] || problem "--resume with another --batch-size: exit $rc, $(cat "$tmp/err")"
+"$schedule" --min-lr 0.001 --max-lr 0.1 --steps-per-epoch 23 --epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 \
+  --mult-factor 2 --lr-decay 0.8 --max-cycles 3 --format csv >"$tmp/b64.expected"
+[ "$(wc -l <"$tmp/b64.csv")" -eq $((1 + 6 * 23)) ] \
+  && cmp -s <(tail -n +2 "$tmp/b64.csv") <(tail -n +$((2 + 3 * 23)) "$tmp/b64.expected") \
+  || problem "--resume with --batch-size 64 after epoch 3: the lrs differ from sgdr-schedule's for 23 batches per epoch"
 status_of "${short[@]}" --hidden 32 --resume "$tmp/resume/ck3"
 [ "$rc" -eq 1 ] && grep -q 'another model' "$tmp/err" \
   || problem "--resume with another --hidden: exit $rc, $(cat "$tmp/err")"

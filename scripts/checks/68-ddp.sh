@@ -4,7 +4,8 @@
 # ranks): every rank's learning rates are byte for byte what sgdr-schedule prints; the
 # restored snapshot reaches 0.95 test accuracy; a run stopped after epoch 7 and resumed from
 # its torch.save checkpoint trains with the same learning rates and ends with the same
-# weights, optimizer state and snapshots, bit for bit, as the run that never stopped; a rank
+# weights, optimizer state and snapshots, bit for bit, as the run that never stopped; resumed
+# on 1 rank with batch 64 it trains with sgdr-schedule's rates for 23 steps per epoch; a rank
 # given another max_lr is caught at the first epoch's end and named; a rank that raises inside
 # a collective, or is killed by SIGKILL mid-training, is named and the run exits non-zero
 # within 60 s; output directories are created. PyTorch or gloo missing is a failure, not a
@@ -69,6 +70,24 @@ assert sorted(a["snapshots"]) == [0, 1, 2, 3], sorted(a["snapshots"])
 assert a["optimizer"]["state"], "no momentum buffers saved"
 sys.exit(0 if same(a, b) else 1)
 PY
+
+# 2b. Resume on another number of ranks with another global batch: 2 ranks of batch 32 (45
+#     steps per epoch) stop after epoch 7; 1 rank of batch 64 (23 steps per epoch) goes on,
+#     with sgdr-schedule's learning rates for 23 steps per epoch, and reaches 0.95.
+"$build/tools/sgdr-schedule" --min-lr 0.001 --max-lr 0.1 --cycle-length 2 --mult-factor 2 \
+  --steps-per-epoch 23 --epochs 30 >"$tmp/schedule23.csv"
+if $train --ranks 1 --batch-size 64 --resume "$tmp/ckpt.pt" --lr-csv "$tmp/e" >"$tmp/e.txt" 2>"$tmp/e.err"; then
+  grep -q "^(resumed from .* after epoch 7, saved with 45 steps per epoch)" "$tmp/e.txt" \
+    || problem "batch 32 -> 64: no resume line"
+  [ "$(wc -l <"$tmp/e.rank0.csv")" -eq $((1 + 23 * 23)) ] || problem "batch 32 -> 64: not 23 epochs of 23 batches"
+  tail -n +2 "$tmp/e.rank0.csv" | cmp -s - <(tail -n +$((2 + 7 * 23)) "$tmp/schedule23.csv") \
+    || problem "batch 32 -> 64: the learning rates after epoch 7 differ from sgdr-schedule's for 23 steps per epoch"
+  acc=$(accuracy "$tmp/e.txt")
+  echo "2 ranks, batch 32 -> 1 rank, batch 64 after epoch 7: restored snapshot $acc"
+  awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.95) }' || problem "batch 32 -> 64: restored snapshot accuracy '$acc' < 0.95"
+else
+  problem "2 ranks, batch 32 -> 1 rank, batch 64: the resumed run failed: $(cat "$tmp/e.err")"
+fi
 
 # Every schedule flag reaches the scheduler: cycle_warmup_steps (1.1) as well.
 cw=(--epochs 2 --cycle-warmup-steps 5 --cycle-length 2 --mult-factor 1 --min-lr 0.001 --max-lr 0.1)

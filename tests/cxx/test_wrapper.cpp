@@ -141,6 +141,39 @@ void test_state_resume_is_exact()
     EXPECT(resumed.save_state() == full.save_state());
 }
 
+// A resume with another number of batches per epoch: 4 epochs of 3, then 6 an epoch, with
+// the learning rates of a run with 6 from the start; mid-epoch only where it maps exactly.
+void test_resume_with_other_steps_per_epoch()
+{
+    sgdr::Config six = small_config();
+    six.steps_per_epoch = 6;
+    sgdr::Scheduler reference(six);
+    sgdr::Scheduler first(small_config());
+    first.on_train_begin();
+    run_epochs(first, 0, 4);
+    sgdr::Scheduler resumed(small_config());
+    double handed = -1;
+    resumed.set_lr_hooks({}, [&](double lr) { handed = lr; });
+    resumed.load_state(first.save_state());
+    resumed.set_steps_per_epoch(6).on_train_begin();
+    bool same = handed == reference.lr_at(4 * 6);
+    for (std::uint64_t e = 4; e < 9; e++) {
+        for (std::uint64_t b = 0; b < 6; b++) {
+            same = same && resumed.lr() == reference.lr_at(e * 6 + b) && handed == resumed.lr();
+            resumed.on_batch_end(b);
+        }
+        resumed.on_epoch_end(e);
+    }
+    EXPECT(same);
+    EXPECT(resumed.progress(SGDR_PROGRESS_STEP) == 4 * 3 + 5 * 6);
+    resumed.on_batch_end(0);
+    EXPECT_ERROR(resumed.set_steps_per_epoch(4), SGDR_EORDER,
+                 "nearest batch positions where the change is exact are 0 and 3");
+    EXPECT(resumed.get(SGDR_PARAM_STEPS_PER_EPOCH) == 6);
+    resumed.set_steps_per_epoch(12);
+    EXPECT(resumed.progress(SGDR_PROGRESS_BATCH_IN_EPOCH) == 2);
+}
+
 // A hook that throws: the exception is caught before it reaches C, the callback fails,
 // nothing changes, and the same exception comes out of the wrapper call.
 void test_throwing_hooks()
@@ -332,6 +365,7 @@ int main()
     test_errors_name_the_parameter();
     test_hooks_and_a_whole_run();
     test_state_resume_is_exact();
+    test_resume_with_other_steps_per_epoch();
     test_throwing_hooks();
     test_configure_is_atomic();
     test_version();

@@ -253,6 +253,56 @@ void test_resume_is_exact(Kind kind)
                 static_cast<unsigned long long>(kSteps * kEpochs - 1));
 }
 
+// A resume with twice the batches per epoch (half the batch size): after 3 epochs of 4, load
+// with 8 and train on; every lr is that of a run with 8 from the start. Mid-epoch, 1 of 4
+// batches has no exact counterpart among 6: refused, nothing changed.
+void test_resume_with_other_steps_per_epoch()
+{
+    const Data d;
+    auto m = make_model(1);
+    auto opt = make_optimizer(Kind::sgd, m);
+    auto s = std::make_unique<sgdr::torch::SGDR>(*opt, config());
+    std::vector<std::vector<double>> lrs;
+    train(m, *opt, *s, d, 0, 3 * kSteps, lrs);
+    std::stringstream file;
+    torch::serialize::OutputArchive out;
+    s->save(out);
+    out.save_to(file);
+    opt = make_optimizer(Kind::sgd, m);
+    s = std::make_unique<sgdr::torch::SGDR>(*opt, config());
+    torch::serialize::InputArchive in;
+    in.load_from(file);
+    s->load(in, 2 * kSteps);
+    sgdr::Config c = config();
+    c.steps_per_epoch = 2 * kSteps;
+    sgdr::Scheduler reference(c);
+    int bad = 0;
+    for (std::uint64_t step = 3 * 2 * kSteps; step < kEpochs * 2 * kSteps; step++) {
+        auto b = static_cast<std::int64_t>(step % kSteps) * 8;
+        if (s->get_last_lr()[0] != reference.lr_at(step)) bad++;
+        opt->zero_grad();
+        torch::mse_loss(m->forward(d.x.slice(0, b, b + 8)), d.y.slice(0, b, b + 8)).backward();
+        opt->step();
+        s->step();
+    }
+    EXPECT(bad == 0);
+    EXPECT(s->scheduler().progress(SGDR_PROGRESS_STEP) == 3 * kSteps + 6 * 2 * kSteps);
+
+    std::vector<std::vector<double>> more;
+    s = std::make_unique<sgdr::torch::SGDR>(*opt, config());
+    train(m, *opt, *s, d, 0, 1, more);
+    std::stringstream mid;
+    torch::serialize::OutputArchive out2;
+    s->save(out2);
+    out2.save_to(mid);
+    torch::serialize::InputArchive in2;
+    in2.load_from(mid);
+    const double lr = s->get_last_lr()[0];
+    EXPECT_ERROR(s->load(in2, 6), SGDR_EORDER, "the nearest batch positions where the change is "
+                                               "exact are 0 and 2");
+    EXPECT(s->get_last_lr()[0] == lr && s->scheduler().progress(SGDR_PROGRESS_STEP) == 1);
+}
+
 // Moved, the scheduler keeps working: its hooks point to heap state, not to the object.
 void test_move()
 {
@@ -582,6 +632,7 @@ int main()
     test_snapshots(Kind::adam);
     test_resume_is_exact(Kind::sgd);
     test_resume_is_exact(Kind::adam);
+    test_resume_with_other_steps_per_epoch();
     test_move();
     test_bad_input();
     test_refused_step_counts_nothing();

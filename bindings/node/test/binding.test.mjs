@@ -432,3 +432,35 @@ test('a scheduler that is never closed is freed by the garbage collector', async
   await settle(() => openSchedulers() <= base);
   assert.equal(openSchedulers(), base);
 });
+
+test('stepsPerEpoch changes during a run: the run goes on as one with the new value from the start', () => {
+  const opts = { minLr: 1e-3, maxLr: 0.1, cycleLength: 2, lrDecay: 0.5, cycleWarmupSteps: 5 };
+  const handed = [];
+  const s = new Scheduler({ ...opts, stepsPerEpoch: 30, setLr: (lr) => handed.push(lr) });
+  const reference = new Scheduler({ ...opts, stepsPerEpoch: 45 });
+  s.onTrainBegin();
+  for (let e = 0; e < 3; e++) {
+    for (let b = 0; b < 30; b++) s.onBatchEnd(b);
+    s.onEpochEnd(e);
+  }
+  s.setParam('stepsPerEpoch', 45);
+  assert.equal(handed.at(-1), reference.lrAt(3 * 45));
+  for (let b = 0; b < 3; b++) {
+    assert.equal(s.lr, reference.lrAt(3 * 45 + b));
+    s.onBatchEnd(b);
+  }
+  // 3 of 45 batches: 3 * 7 / 45 is not whole; refused, nothing changed
+  const before = s.saveState();
+  assert.throws(() => s.setParam('stepsPerEpoch', 7), (e) => e instanceof SgdrError &&
+    e.status === Status.EORDER && /nearest batch positions where the change is exact are 0 and 45/.test(e.message));
+  assert.deepEqual(s.saveState(), before);
+  // cycleWarmupSteps 5 does not fit a first cycle of 2 epochs of 2 batches
+  assert.throws(() => s.setParams({ stepsPerEpoch: 2 }), (e) => e instanceof SgdrError &&
+    e.status === Status.EORDER);
+  s.onEpochEnd(3);
+  assert.throws(() => s.setParams({ stepsPerEpoch: 2 }), (e) => e instanceof SgdrError &&
+    e.status === Status.ECONFIG && /cycle_warmup_steps \(5\)/.test(e.message) && /steps_per_epoch \(2\)/.test(e.message));
+  assert.equal(s.step, 90 + 3);
+  s.close();
+  reference.close();
+});

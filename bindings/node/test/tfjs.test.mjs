@@ -122,3 +122,25 @@ test('a second fit() starts a new run; fit(initialEpoch) after loadState resumes
   tf.dispose([x, y]);
   m.dispose();
 });
+
+test('fit() with another batch size after loadState continues the run under the new batch count', async () => {
+  const { x, y } = data(24);
+  const opts = { minLr: 0.001, maxLr: 0.1, cycleLength: 2, multFactor: 1, lrDecay: 0.5, warmupEpochs: 1 };
+  const m = model(6);
+  const first = new SGDRScheduler({ ...opts, stepsPerEpoch: 3 });
+  let blob;
+  const probe = new tf.CustomCallback({ onEpochEnd: (e) => { if (e === 2) blob = first.scheduler.saveState(); } });
+  await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, shuffle: false, callbacks: [first, probe] });
+  const second = new SGDRScheduler({ ...opts, stepsPerEpoch: 3 });
+  second.scheduler.loadState(blob);
+  await m.fit(x, y, { epochs: 6, initialEpoch: 3, batchSize: 4, verbose: 0, shuffle: false, callbacks: [second] });
+  assert.equal(second.scheduler.getParam('stepsPerEpoch'), 6);
+  const reference = new sgdr.Scheduler({ ...opts, stepsPerEpoch: 6 });
+  const want = Array.from({ length: 18 }, (_, i) => reference.lrAt(18 + i));
+  assert.deepEqual(second.history.lr, want);
+  assert.equal(second.scheduler.step, 9 + 18);
+  for (const s of [first, second]) s.dispose();
+  reference.close();
+  tf.dispose([x, y]);
+  m.dispose();
+});

@@ -251,7 +251,12 @@ class Scheduler:
 
     def set_params(self, **params):
         """Set parameters by name (allowed before on_train_begin and after on_train_end).
-        All or nothing: if one is refused, the ones already set get their old values back."""
+        All or nothing: if one is refused, the ones already set get their old values back.
+        steps_per_epoch may also change during a run, or on a loaded state before
+        on_train_begin (a resume with another batch size or number of workers): the run goes
+        on at the same epoch as one with the new value from the start; mid-epoch only after
+        b of S batches where b * new / S is whole (else SGDRError EORDER naming the nearest
+        exact positions, nothing changed)."""
         with self._lock:
             self._set_params(params)
 

@@ -242,9 +242,13 @@ class SGDR:
                 "group_scales": list(self._scales),
                 "snapshots": dict(self.snapshots)}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict, steps_per_epoch=None):
         """Continue the run saved by state_dict(): counters, schedule and snapshots are
-        replaced, and every param group's lr is set to the restored one."""
+        replaced, and every param group's lr is set to the restored one. With
+        `steps_per_epoch`, the run continues with that many batches per epoch (a resume with
+        another batch size or number of workers): at the same epoch, with the learning rates
+        of a run that had it from the start (see Scheduler.set_params). Refused, with
+        nothing changed, where the saved position has no exact counterpart."""
         self.scheduler._handle()
         if not isinstance(state_dict, collections.abc.Mapping) or \
                 not {"sgdr_state", "group_scales"} <= state_dict.keys():
@@ -253,7 +257,14 @@ class SGDR:
                             % (type(state_dict).__name__,))
         scales = _scales(self.optimizer.param_groups, state_dict["group_scales"])
         snaps = self._checked_snapshots(state_dict.get("snapshots", {}))
-        self.scheduler.load_state(state_dict["sgdr_state"])
+        blob = state_dict["sgdr_state"]
+        if steps_per_epoch is not None:
+            # changed on a scratch scheduler first, so that a refusal leaves this one as it was
+            with Scheduler(0, 1, 1) as probe:
+                probe.load_state(blob)
+                probe.set_params(steps_per_epoch=steps_per_epoch)
+                blob = probe.state_bytes()
+        self.scheduler.load_state(blob)
         if self.scheduler.running:
             self.scheduler.on_train_begin()  # the resume path: keeps the counters
         self._scales = scales

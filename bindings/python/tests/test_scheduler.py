@@ -194,3 +194,35 @@ def test_version_and_strerror():
     assert sgdr.version_number() == 10000 * major + 100 * minor + patch
     assert major == sgdr.ABI_MAJOR
     assert sgdr.strerror(sgdr.Status.ENOMEM) == "out of memory"
+
+
+def test_steps_per_epoch_changes_during_a_run():
+    """A resume with another batch size: 5 epochs of 30, then 45 an epoch, with the learning
+    rates of a run with 45 from the start; mid-epoch only where b * 45 / 30 is whole."""
+    kw = dict(min_lr=1e-3, max_lr=0.1, lr_decay=0.5, cycle_length=2, mult_factor=2,
+              warmup_epochs=1, warmup_start_lr=0.01, max_cycles=3)
+    handed = []
+    ref = sgdr.Scheduler(steps_per_epoch=45, **kw)
+    s = sgdr.Scheduler(steps_per_epoch=30, set_lr=handed.append, **kw)
+    s.on_train_begin()
+    for epoch in range(5):
+        for batch in range(30):
+            s.on_batch_end(batch)
+        s.on_epoch_end(epoch)
+    s.set_params(steps_per_epoch=45)
+    assert handed[-1] == s.lr == ref.lr_at(5 * 45)
+    for batch in range(3):
+        s.on_batch_end(batch)
+    with pytest.raises(sgdr.SGDRError) as e:
+        s.set_params(steps_per_epoch=60)  # 3 * 60 / 45 = 4 is whole: fine; 7 is not
+        s.on_batch_end(4)
+        s.set_params(steps_per_epoch=7)
+    assert e.value.status == sgdr.Status.EORDER
+    assert "the nearest batch positions where the change is exact are 0 and 60" in str(e.value)
+    assert s.get_param("steps_per_epoch") == 60
+    assert s.batch_in_epoch == 5 and s.step == 5 * 30 + 4
+    ref60 = sgdr.Scheduler(steps_per_epoch=60, **kw)
+    assert s.lr == handed[-1] == ref60.lr_at(5 * 60 + 5)
+    with pytest.raises(sgdr.SGDRError) as e:
+        s.set_params(max_lr=0.2)
+    assert e.value.status == sgdr.Status.EORDER

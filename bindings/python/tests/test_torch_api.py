@@ -193,3 +193,27 @@ def test_cycle_warmup_steps_golden(name):
     assert all(abs(plain.lr_at(i) - want) <= tol for i, want in enumerate(g.lrs))
     with pytest.raises(sgdr.SGDRError, match="cycle_warmup_steps .* warmup_epochs"):
         sgdr.Scheduler(0.0, 0.1, 10, warmup_epochs=1, cycle_warmup_steps=3)
+
+
+def test_load_state_dict_with_other_steps_per_epoch():
+    """Saved after 3 epochs of 4 batches, continued with 8 an epoch: the learning rates of a
+    run with 8 from the start; a position with no exact counterpart is refused."""
+    opt = optimizer(0.1)
+    s = sgdr.torch.SGDR(opt, 1e-3, 0.1, 4, cycle_length=1, warmup_epochs=1)
+    for _ in range(12):
+        s.step()
+    saved = s.state_dict()
+    s2 = sgdr.torch.SGDR(optimizer(0.1), 1e-3, 0.1, 4, cycle_length=1, warmup_epochs=1)
+    s2.load_state_dict(saved, steps_per_epoch=8)
+    ref = sgdr.Scheduler(1e-3, 0.1, 8, cycle_length=1, warmup_epochs=1)
+    for step in range(24, 60):
+        assert s2.get_last_lr() == [ref.lr_at(step)]
+        s2.step()
+    assert s2.scheduler.step == 12 + 36 and s2.scheduler.epoch == 7
+
+    s.step()  # 1 of 4 batches into epoch 3: 1 * 6 / 4 is not whole
+    mid, before = s.state_dict(), s2.scheduler.state_bytes()
+    with pytest.raises(sgdr.SGDRError) as e:
+        s2.load_state_dict(mid, steps_per_epoch=6)
+    assert e.value.status == S.EORDER and "exact are 0 and 2" in str(e.value)
+    assert s2.scheduler.state_bytes() == before
