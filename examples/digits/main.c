@@ -106,10 +106,13 @@ static long resume(const digits_options *o, mlp *m, snapshot_set *snaps, sgdr_sc
         rc = checkpoint_load(data, len, o->resume, m, snaps, s, &first, err, sizeof err);
         free(data);
     }
+    /* Another --batch-size is another number of batches per epoch: the run goes on at the
+     * same epoch with the schedule of a run that had this many from the start. */
     if (rc == 0 && sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved_spe) == SGDR_OK &&
-        saved_spe != (double)spe) {
-        snprintf(err, sizeof err, "%s was saved with %g batches per epoch, this run has %zu",
-                 o->resume, saved_spe, spe);
+        saved_spe != (double)spe &&
+        sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH, (double)spe) != SGDR_OK) {
+        snprintf(err, sizeof err, "%s was saved with %g batches per epoch, this run has %zu: %s",
+                 o->resume, saved_spe, spe, sgdr_last_error(s));
         rc = -1;
     } else if (rc == 0 && first >= o->epochs) {
         snprintf(err, sizeof err, "%s: saved after epoch %llu, nothing left of --epochs %zu",

@@ -107,9 +107,19 @@ for args in "--stop-after-epoch 2" "--checkpoint x" "--epochs 3 --checkpoint x -
   "$digits" $args >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
   [ "$rc" -eq 2 ] && [ ! -s "$tmp/bad.out" ] && [ -s "$tmp/bad.err" ] || problem "sgdr-digits $args: exit $rc"
 done
-rc=0
-"$digits" "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3" >/dev/null 2>"$tmp/bad.err" || rc=$?
-[ "$rc" -eq 1 ] && grep -q '45 batches per epoch' "$tmp/bad.err" || problem "--resume with another --batch-size: exit $rc"
+# Resumed with another --batch-size (64: 23 batches per epoch), the epochs after the
+# checkpoint train with sgdr-schedule's rates for 23 steps per epoch from the start.
+"$build/tools/sgdr-schedule" --steps-per-epoch 23 --min-lr 0.001 --max-lr 0.1 --epochs 9 --warmup-epochs 1 \
+  --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2 --lr-decay 0.8 --max-cycles 3 --format csv \
+  >"$tmp/whole23.expected"
+if "$digits" "${short[@]}" --batch-size 64 --resume "$tmp/resume/ck3" --lr-csv "$tmp/b64.csv" \
+     >"$tmp/b64.txt" 2>"$tmp/bad.err"; then
+  tail -n +2 "$tmp/b64.csv" | cmp -s - <(tail -n +$((2 + 3 * 23)) "$tmp/whole23.expected") \
+    || problem "--resume with --batch-size 64: the rates after epoch 3 are not sgdr-schedule's for 23 steps per epoch"
+  grep -q '^restored snapshot' "$tmp/b64.txt" || problem "--resume with --batch-size 64: no snapshot restored"
+else
+  problem "--resume with another --batch-size failed: $(cat "$tmp/bad.err")"
+fi
 rc=0
 "$digits" --resume "$tmp/resume/whole.csv" >/dev/null 2>"$tmp/bad.err" || rc=$?
 [ "$rc" -eq 1 ] && grep -q 'not a checkpoint' "$tmp/bad.err" || problem "--resume of a CSV file: exit $rc"
