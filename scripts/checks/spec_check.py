@@ -25,6 +25,8 @@ import re
 import subprocess
 import sys
 
+from md_links import headings, slug
+
 SPEC = "docs/SPEC.md"
 SELF = "scripts/checks/spec_check.py"
 problems = []
@@ -35,23 +37,13 @@ def problem(msg):
     print("FAIL: " + msg)
 
 
-def slug(heading):
-    heading = re.sub(r"[`*]", "", heading.strip()).lower()
-    heading = re.sub(r"[^\w\- ]", "", heading)
-    return heading.replace(" ", "-")
-
-
 def spec_sections():
-    numbers, anchors, fence = set(), set(), False
-    for line in open(SPEC, encoding="utf-8"):
-        if line.startswith("```"):
-            fence = not fence
-        elif not fence and line.startswith("#"):
-            title = line.lstrip("#")
-            anchors.add(slug(title))
-            m = re.match(r"\s*(\d+(?:\.\d+)*)\.?\s", title)
-            if m:
-                numbers.add(m.group(1))
+    numbers, anchors = set(), set()
+    for title in headings(SPEC):
+        anchors.add(slug(title))
+        m = re.match(r"\s*(\d+(?:\.\d+)*)\.?\s", title)
+        if m:
+            numbers.add(m.group(1))
     return numbers, anchors
 
 
