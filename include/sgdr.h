@@ -291,12 +291,14 @@ SGDR_API sgdr_status sgdr_set_param(sgdr_scheduler *s, sgdr_param p, double valu
  * Cycles are counted in epochs, so the epoch, the cycle, the snapshots and every quantity
  * counted in epochs stay as they are, and the run goes on exactly as a run with the new
  * value S2 from the start would at the same epoch:
- * - at an epoch boundary (no batch of the epoch trained yet) the change is always accepted;
+ * - at an epoch boundary (no batch of the epoch trained yet) the change is always exact;
  * - after b batches of an epoch of S, only when b * S2 / S is a whole number b2, which
  *   becomes the batch in the epoch; otherwise SGDR_EORDER with the nearest batch positions
  *   where the change is exact, and nothing changes;
  * - cycle_warmup_steps is counted in batches and kept: if it no longer fits the first cycle
  *   under S2, SGDR_ECONFIG naming both;
+ * - SGDR_EORDER, with nothing changed, if the position in the current phase under S2 would
+ *   pass 2^64 - 1 batches (only after billions of epochs in one phase);
  * - set_lr receives the next batch's learning rate under S2 (which sgdr_lr then returns);
  *   SGDR_EHOOK_SET_LR if it fails, with nothing changed;
  * - SGDR_PROGRESS_STEP goes on counting the batches trained and the history keeps its rows,
@@ -384,7 +386,8 @@ SGDR_API sgdr_status sgdr_on_train_begin(sgdr_scheduler *s);
  * in this batch are NaN in their column), advances the step and sets the next batch's
  * learning rate through set_lr. `batch` is the host's batch index, informational only.
  * Returns SGDR_OK; SGDR_ENULL; SGDR_EORDER (not running); SGDR_EMETRIC; SGDR_ENOMEM (history
- * growth, or checking more than 16 metric names); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR. Hooks called: get_lr (history on), then set_lr. */
+ * growth, or checking more than 16 metric names); SGDR_EHOOK_GET_LR; SGDR_EHOOK_SET_LR.
+ * Hooks called: get_lr (history on), then set_lr. */
 SGDR_API sgdr_status sgdr_on_batch_end(sgdr_scheduler *s, uint64_t batch, const sgdr_metric *m,
                                        size_t n);
 

@@ -68,9 +68,6 @@ void sgdr_position_restart(const sgdr_config *c, sgdr_position *p)
 #if (defined(__x86_64__) || defined(__i386__)) && \
     ((defined(__GNUC__) && __GNUC__ >= 5) || defined(__clang__))
 #define SGDR_SEARCH_SSE41 1
-#define SGDR_INLINE __attribute__((always_inline)) inline
-#else
-#define SGDR_INLINE inline
 #endif
 
 /* Whether n cycles of lengths L, L+d, ..., L+(n-1)d fit in `left` epochs:
