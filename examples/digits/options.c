@@ -145,7 +145,7 @@ static int parse_own(cli_cursor *c, digits_options *o, unsigned long *seen, char
         return 0;
     }
     if (strcmp(c->name, "--seed") == 0 || strcmp(c->name, "--skew-rank") == 0) {
-        const int seed = c->name[2] == 's' && c->name[3] == 'e';
+        const int seed = strcmp(c->name, "--seed") == 0;
         if (!seed && !(o->accept & DIGITS_ACCEPT_MPI))
             return not_here(c->name, DIGITS_ACCEPT_MPI, err, cap);
         if (!(value = value_once(c, seen, seed ? SEEN_SEED : SEEN_SKEW, err, cap))) return -1;

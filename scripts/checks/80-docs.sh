@@ -49,34 +49,7 @@ done
   problem "a list of statuses or parameters differs from the library (above)"
 
 # 2. Relative links and anchors in README.md and docs/ resolve.
-"$py" - README.md docs/*.md docs/guides/*.md <<'PY' || problem "broken links (above)"
-import os, re, sys
-def slug(h):
-    h = re.sub(r"[`*]", "", h.strip()).lower()
-    h = re.sub(r"[^\w\- ]", "", h)
-    return h.replace(" ", "-")
-def anchors(path):
-    out, fence = set(), False
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("```"):
-            fence = not fence
-        elif not fence and line.startswith("#"):
-            out.add(slug(line.lstrip("#")))
-    return out
-bad = 0
-for md in sys.argv[1:]:
-    text = re.sub(r"```.*?```", "", open(md, encoding="utf-8").read(), flags=re.S)
-    for target in re.findall(r"\]\(([^)\s]+)\)", text):
-        if re.match(r"[a-z]+:", target):
-            continue
-        path, _, anchor = target.partition("#")
-        full = os.path.normpath(os.path.join(os.path.dirname(md), path)) if path else md
-        if not os.path.exists(full):
-            print("%s: link to missing %s" % (md, target)); bad += 1
-        elif anchor and full.endswith(".md") and anchor not in anchors(full):
-            print("%s: no heading for #%s in %s" % (md, anchor, full)); bad += 1
-sys.exit(1 if bad else 0)
-PY
+"$py" scripts/checks/md_links.py README.md docs/*.md docs/guides/*.md || problem "broken links (above)"
 
 # 3. The figures are what the tool draws, and each is shown somewhere.
 mkdir -p "$tmp/figures"

@@ -23,9 +23,7 @@ checks=$(ls scripts/checks/[0-9][0-9]-*.sh | wc -l)
 [ "$rows" -eq "$checks" ] || problem "TESTING.md lists $rows checks, scripts/checks has $checks"
 
 # Relative links (outside code blocks) resolve.
-while read -r target; do
-  [ -e "$target" ] || problem "TESTING.md links to $target, which does not exist"
-done < <(awk '/^```/ { c = !c; next } !c' TESTING.md | grep -oE '\]\([^)#:]+\)' | sed 's/^](//; s/)$//')
+/usr/bin/python3 scripts/checks/md_links.py TESTING.md || problem "TESTING.md has broken links (above)"
 # "check NN" and "checks NN, NN and NN" name existing checks.
 while read -r n; do
   ls scripts/checks/"$n"-*.sh >/dev/null 2>&1 || problem "TESTING.md names check $n, which does not exist"

@@ -9,9 +9,9 @@
      itself, an internal "§3.5");
    - every cited section number (docs/SPEC.md §3.2) and anchor (docs/SPEC.md#32-cycle-lengths)
      exists in docs/SPEC.md;
-   - nothing points outside the repository at the material the project grew from: no path
-     into a "shared" directory beside it, and the Keras callback is called that, not "the
-     seed" (the restart mode keeps its name, keras-seed), and no tracker number ("issue 7").
+   - nothing points outside the repository: no path into a "shared" directory beside it,
+     and the Keras callback is called that, not "the seed" (the restart mode keeps its name,
+     keras-seed), and no tracker number ("issue 7").
 2. The parameter table of docs/SPEC.md §2.1 is the library's (LIBRARY, through ctypes): the
    names in id order and no other parameter, each default as a new scheduler reports it, each
    kind (an integer parameter refuses 2.5), and each bound: the value at the bound is
@@ -25,6 +25,8 @@ import re
 import subprocess
 import sys
 
+from md_links import headings, slug
+
 SPEC = "docs/SPEC.md"
 SELF = "scripts/checks/spec_check.py"
 problems = []
@@ -35,23 +37,13 @@ def problem(msg):
     print("FAIL: " + msg)
 
 
-def slug(heading):
-    heading = re.sub(r"[`*]", "", heading.strip()).lower()
-    heading = re.sub(r"[^\w\- ]", "", heading)
-    return heading.replace(" ", "-")
-
-
 def spec_sections():
-    numbers, anchors, fence = set(), set(), False
-    for line in open(SPEC, encoding="utf-8"):
-        if line.startswith("```"):
-            fence = not fence
-        elif not fence and line.startswith("#"):
-            title = line.lstrip("#")
-            anchors.add(slug(title))
-            m = re.match(r"\s*(\d+(?:\.\d+)*)\.?\s", title)
-            if m:
-                numbers.add(m.group(1))
+    numbers, anchors = set(), set()
+    for title in headings(SPEC):
+        anchors.add(slug(title))
+        m = re.match(r"\s*(\d+(?:\.\d+)*)\.?\s", title)
+        if m:
+            numbers.add(m.group(1))
     return numbers, anchors
 
 
@@ -66,7 +58,7 @@ def repository_files():
                 pass  # data: blobs, compressed files
 
 
-# What the project grew from is not in the repository: these spellings point at it.
+# Spellings that point outside the repository.
 OUTSIDE = [
     (re.compile(r"(?:\.\./|/work/|\b)shared/(?:SPEC|golden|seed|hooks|data)"), "a path outside the repository"),
     (re.compile(r"\bseed/0"), "a path outside the repository"),
