@@ -55,3 +55,22 @@ export function goldens() {
     };
   });
 }
+
+// The TensorFlow.js tests' data (n rows of 4 features, 3 classes) and model (4-units-3, seeded).
+const { tf } = sgdrTfjs;
+export function data(n) {
+  const x = tf.tensor2d(Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7)), [n, 4]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32'), 3);
+  return { x, y };
+}
+
+export function model(seed = 1, units = 8) {
+  const m = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+  m.compile({ optimizer: tf.train.momentum(0.1, 0.9), loss: 'categoricalCrossentropy' });
+  return m;
+}

@@ -7,29 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sgdr, sgdrTfjs } from './support.mjs';
+import { data, model, sgdr, sgdrTfjs } from './support.mjs';
 
 const { SgdrError, Status } = sgdr;
 const { SGDRScheduler, tf } = sgdrTfjs;
 
 tf.enableProdMode();
-
-function data(n) {
-  const x = tf.tensor2d(Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7)), [n, 4]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32'), 3);
-  return { x, y };
-}
-
-function model(seed = 1, units = 8) {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [4], units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
-  m.compile({ optimizer: tf.train.momentum(0.1, 0.9), loss: 'categoricalCrossentropy' });
-  return m;
-}
 
 const values = (tensors) => tensors.map((t) => Array.from(t.dataSync()));
 const refused = (status, re = /./) => (e) => e instanceof SgdrError && e.status === status && re.test(e.message);
