@@ -52,7 +52,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -271,8 +270,10 @@ inline void read_archive(const std::string &path, ::torch::serialize::InputArchi
     std::string data;
     {
         std::ifstream f(path, std::ios::binary);
-        if (f) data.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-        if (!f && !f.eof()) throw Error(SGDR_EIO, "cannot read " + path);
+        if (!f) throw Error(SGDR_EIO, "cannot read " + path);
+        std::ostringstream whole; // whole buffers at a time, not a byte-wise iterator (4x slower)
+        whole << f.rdbuf();       // nothing inserted (an empty file): data stays empty
+        data = whole.str();
     }
     std::size_t start = 0;
     if (data.compare(0, 4, std::string("PK\3\4", 4)) != 0) { /* else a bare archive */

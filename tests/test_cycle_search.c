@@ -17,21 +17,13 @@
 #include <string.h>
 
 #include "host.h"
+#include "testutil.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
 
 #define DECAY 0.9999999 /* every cycle its own peak, so a peak names its cycle */
-
-/* SGDR_TEST_SHORT (set by the valgrind check, where these walks take minutes): the same
- * checks over fewer cycles and factors; memory errors in the search show on the first cycles
- * as well as on the millionth. The full walk runs in every other build. */
-static int short_run(void)
-{
-    const char *v = getenv("SGDR_TEST_SHORT");
-    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
-}
 
 /* One batch per epoch, peak mode, lr from 1 down to 0. */
 static sgdr_scheduler *make(double factor, double cycle_length)
@@ -134,8 +126,8 @@ static void test_search_matches_walk(void **state)
                           1.0 + 0x1p-30, 1.0 + 1e-8, 1.0000001, 1.00001, 1.0001,
                           1.0003,        1.0005,        1.001,       1.01,     1.1};
     static const uint64_t lengths[] = {1, 3, 1000, 2147483645, 4294967295};
-    const size_t fixed = 14, n_factors = short_run() ? fixed : sizeof factors / sizeof factors[0];
-    const uint64_t max_k = short_run() ? 2000 : 400000;
+    const size_t fixed = 14, n_factors = test_short() ? fixed : sizeof factors / sizeof factors[0];
+    const uint64_t max_k = test_short() ? 2000 : 400000;
     uint64_t rng = 0x9E3779B97F4A7C15u;
     size_t f, l, checks = 0;
     (void)state;
@@ -176,7 +168,7 @@ static void test_far_steps(void **state)
     const size_t n = sizeof factors / sizeof factors[0];
     size_t f;
     (void)state;
-    for (f = short_run() ? n - 2 : 0; f < n; f++) {
+    for (f = test_short() ? n - 2 : 0; f < n; f++) {
         sgdr_scheduler *s = make(factors[f], 1);
         uint64_t next_check = 1;
         walk w;

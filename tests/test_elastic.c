@@ -21,6 +21,7 @@
 #include "host.h"
 #include "observe.h"
 #include "state_util.h"
+#include "testutil.h"
 
 static const uint64_t sizes[] = {1, 7, 30, 45, 60, 1000};
 #define SIZES (sizeof sizes / sizeof sizes[0])
@@ -30,8 +31,7 @@ static const uint64_t sizes[] = {1, 7, 30, 45, 60, 1000};
  * changed from; it stays a size changed to. Every other build runs them all. */
 static size_t sizes_from(void)
 {
-    const char *v = getenv("SGDR_TEST_SHORT");
-    return v != NULL && *v != '\0' && strcmp(v, "0") != 0 ? SIZES - 1 : SIZES;
+    return test_short() ? SIZES - 1 : SIZES;
 }
 
 typedef struct run_cfg {

@@ -162,8 +162,12 @@ static void test_restart_points(void **state)
     uint64_t start = (uint64_t)c->warmup_epochs, length = (uint64_t)c->cycle_length, k;
     const uint64_t limit = TWO_POW_62 / spe; /* in epochs */
     uint64_t prev_n = 0;
+    /* short (test_short()): the first 300 cycles, where the slow walks of the long cases
+     * have not yet begun to cost */
+    const uint64_t max_cycles = test_short() && rc->max_cycles > 300 ? 300 : rc->max_cycles;
+    const uint64_t min_cycles = rc->min_cycles < max_cycles ? rc->min_cycles : max_cycles;
 
-    for (k = 0; k < rc->max_cycles && start <= limit && length <= limit - start; k++) {
+    for (k = 0; k < max_cycles && start <= limit && length <= limit - start; k++) {
         const uint64_t first = start * spe, n = length * spe;
         assert_bits(lr_at(s, first), cycle_lr(c, k, 0, n), first);
         if (k > 0)
@@ -175,9 +179,9 @@ static void test_restart_points(void **state)
         start += length;
         length = next_length(c, length);
     }
-    if (k < rc->min_cycles)
+    if (k < min_cycles)
         fail_msg("only %llu cycles walked, expected at least %llu", (unsigned long long)k,
-                 (unsigned long long)rc->min_cycles);
+                 (unsigned long long)min_cycles);
     sgdr_destroy(s);
 }
 
@@ -189,12 +193,13 @@ static void test_every_step_of_the_first_cycles(void **state)
         CFG(SGDR_RESTART_PEAK, 3, 2, 3, 1, 2),  CFG(SGDR_RESTART_KERAS_SEED, 1, 1, 3, 1, 0),
         CFG(SGDR_RESTART_PEAK, 1, 1, 1.5, 1, 0),
     };
+    const uint64_t steps = test_short() ? 15000 : 150000;
     size_t i;
     uint64_t step;
     (void)state;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sgdr_scheduler *s = make(&cases[i]);
-        for (step = 0; step < 150000; step++) {
+        for (step = 0; step < steps; step++) {
             double want = NAN;
             assert_true(reference_lr(&cases[i], step, &want));
             assert_near(&cases[i], lr_at(s, step), want, step);
@@ -288,11 +293,11 @@ static void test_callbacks_match_lr_at(void **state)
         host h;
         uint64_t step;
         host_reset(&h);
-        h.no_events = 1; /* 30000 batches: only the last lr matters */
+        h.no_events = 1; /* 30000 batches (3000 short): only the last lr matters */
         assert_int_equal(sgdr_set_lr_hooks(s, NULL, host_set_lr, &h), SGDR_OK);
         assert_int_equal(sgdr_set_param(s, SGDR_PARAM_HISTORY, 0), SGDR_OK);
         assert_int_equal(sgdr_on_train_begin(s), SGDR_OK);
-        for (step = 0; step < 30000; step++) {
+        for (step = 0; step < (test_short() ? 3000u : 30000u); step++) {
             assert_bits(h.lr, lr_at(s, step), step);
             assert_int_equal(sgdr_on_batch_end(s, step % spe, NULL, 0), SGDR_OK);
             if ((step + 1) % spe == 0)

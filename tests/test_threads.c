@@ -29,9 +29,11 @@
 #include <string.h>
 
 #include "scripted_run.h"
+#include "testutil.h"
 
 #define THREADS 16
-#define ROUNDS 6
+/* rounds per thread; one when short (test_short(): valgrind runs the threads one at a time) */
+#define ROUNDS (test_short() ? 1 : 6)
 
 static const run_plan plans[] = {
     /* name               min_lr  max_lr spe decay cyc mult mode warm wstart maxc ep res wide */
@@ -143,7 +145,7 @@ static void threads_match_single_thread(void **state)
 }
 
 #define READERS 8
-#define READ_ROUNDS 20
+#define READ_ROUNDS (test_short() ? 2 : 20)
 #define READ_STEPS 64
 
 /* Everything the const calls report about one scheduler. */

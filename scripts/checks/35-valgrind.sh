@@ -5,7 +5,9 @@
 # leaks fail it. The programs come from ctest's own list (command, working directory,
 # environment), so a new test is covered without editing this file, and the script counts
 # them: every ctest test must have run under valgrind and passed. SGDR_TEST_SHORT=1 lets a
-# test whose cost is arithmetic, not memory, walk fewer cycles (test_cycle_search).
+# test whose cost is repetition, not memory, repeat less (tests/support/testutil.h,
+# test_short()). A program that fails is run again with --track-origins=yes, which doubles
+# valgrind's time, so that its report says where an uninitialised value came from.
 # SGDR_VALGRIND_DIR overrides the build directory (default build/debug, as 10-unit).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,15 +36,18 @@ while IFS=$'\t' read -r -a row; do
   cmd=("${row[@]:3}")
   envs=()
   [ -z "$env" ] || IFS=';' read -r -a envs <<<"$env"
+  memcheck() { # OPTION...: the test under memcheck, its output in $log/$name.out
+    (cd "$wd" && env SGDR_TEST_SHORT=1 "${envs[@]}" timeout 600 valgrind -q --error-exitcode=1 \
+      --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" "${cmd[@]}") >"$log/$name.out" 2>&1
+  }
   start=$(date +%s)
-  if (cd "$wd" && env SGDR_TEST_SHORT=1 "${envs[@]}" timeout 600 valgrind -q --error-exitcode=1 \
-        --leak-check=full --errors-for-leak-kinds=definite,indirect \
-        --track-origins=yes "${cmd[@]}") >"$log/$name.out" 2>&1; then
+  if memcheck; then
     passed=$((passed + 1))
     echo "35-valgrind: $name clean ($(( $(date +%s) - start )) s)"
   else
     failed+=("$name")
-    echo "35-valgrind: $name FAILED ($(( $(date +%s) - start )) s):"
+    memcheck --track-origins=yes || true
+    echo "35-valgrind: $name FAILED ($(( $(date +%s) - start )) s, with --track-origins=yes the second time):"
     tail -n 60 "$log/$name.out"
   fi
 done <<<"$list"

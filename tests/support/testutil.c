@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* testutil.c -- golden-vector loading shared by the tests. */
+/* testutil.c -- golden-vector loading and test data paths, shared by the tests. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -11,6 +11,12 @@ const char *test_data_path(const char *relative)
     static char path[4096];
     snprintf(path, sizeof path, "%s/%s", SGDR_TEST_DATA, relative);
     return path;
+}
+
+int test_short(void)
+{
+    const char *v = getenv("SGDR_TEST_SHORT");
+    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
 }
 
 static double field(const char *line, const char *key)

@@ -37,4 +37,10 @@ sgdr_scheduler *golden_scheduler(const golden *g);
 /* Path of a file under the tests directory, in a static buffer. */
 const char *test_data_path(const char *relative);
 
+/* Non-zero when SGDR_TEST_SHORT is set (and not "0"): the valgrind check (35-valgrind), where
+ * a program runs some fifty times slower, sets it, and a test whose cost is repetition of
+ * the same code (arithmetic walks, rounds of the same runs) then repeats less. Memory errors
+ * show on the first repetitions as on the last; every other build runs the full counts. */
+int test_short(void);
+
 #endif

@@ -481,12 +481,22 @@ std::string optimizer_bytes(torch::optim::Optimizer &opt)
 std::string read_file(const std::string &path)
 {
     std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    std::ostringstream whole;
+    whole << f.rdbuf();
+    return whole.str();
 }
 
 void write_file(const std::string &path, const std::string &data)
 {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// Overwrite the file at `path` with as many bytes, in place: a file truncated and written
+// again is flushed to disk at close on ext4 (auto_da_alloc): 0.2 ms more per flip below.
+void overwrite_file(const std::string &path, const std::string &data)
+{
+    std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
     f.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
@@ -532,6 +542,7 @@ void test_checkpoint_bit_flips()
     // its child, and the parent names the range.
     const std::size_t bits = data.size() * 8, chunk = 1024;
     int crashed = 0, loaded = 0, other_error = 0, changed = 0;
+    write_file(bad, data);
     std::fflush(nullptr); // no buffered output copied into the children
     for (std::size_t from = 0; from < bits; from += chunk) {
         pid_t pid = fork();
@@ -540,7 +551,7 @@ void test_checkpoint_bit_flips()
             for (std::size_t bit = from; bit < std::min(bits, from + chunk) && code == 0; bit++) {
                 std::string flipped = data;
                 flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
-                write_file(bad, flipped);
+                overwrite_file(bad, flipped);
                 try {
                     s.load(bad);
                     code = 1;

@@ -3,7 +3,7 @@
 // load(path) resume a run exactly (snapshots included), and every single-bit flip of a
 // checkpoint file is refused before anything in it is read.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -139,17 +139,24 @@ test('every single-bit flip of a checkpoint is refused and changes nothing', asy
     const snaps = target.snapshots;
     const weights = values(m.getWeights());
     const bad = join(dir, 'bad.ckpt');
+    // Each flip overwrites the file in place: a file truncated and written again is flushed
+    // to disk at close on ext4 (auto_da_alloc), a disk write per flip.
+    const fd = openSync(bad, 'w');
     let wrong = 0;
-    for (let bit = 0; bit < bytes.length * 8; bit++) {
-      const flipped = Buffer.from(bytes);
-      flipped[bit >> 3] ^= 1 << (bit & 7);
-      writeFileSync(bad, flipped);
-      try {
-        await target.load(bad);
-        wrong++;
-      } catch (e) {
-        if (!(e instanceof SgdrError && (e.status === Status.ECHECKSUM || e.status === Status.EMAGIC))) wrong++;
+    try {
+      for (let bit = 0; bit < bytes.length * 8; bit++) {
+        const flipped = Buffer.from(bytes);
+        flipped[bit >> 3] ^= 1 << (bit & 7);
+        writeSync(fd, flipped, 0, flipped.length, 0);
+        try {
+          await target.load(bad);
+          wrong++;
+        } catch (e) {
+          if (!(e instanceof SgdrError && (e.status === Status.ECHECKSUM || e.status === Status.EMAGIC))) wrong++;
+        }
       }
+    } finally {
+      closeSync(fd);
     }
     assert.equal(wrong, 0, `${wrong} of ${bytes.length * 8} flips loaded or failed otherwise`);
     assert.deepEqual(target.scheduler.saveState(), state);
