@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SGDR_TOOLS_BUILD_DIR:-build/tools}
-cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=ON -DSGDR_BUILD_FRAMEWORK_EXAMPLES=OFF >/dev/null
-# everything, not only the tool: the install step below installs every target
+cmake -DSGDR_WERROR=ON -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSGDR_BUILD_EXAMPLES=OFF >/dev/null
+# everything (the library and the tool): the install step below installs every target
 cmake --build "$build" -j2 >/dev/null
 tool=$build/tools/sgdr-schedule
 tmp=$(mktemp -d)

@@ -11,10 +11,15 @@
 
 #include "observe.h"
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+/* FNV-1a over the values' bits, a value at a time (byte by byte, this hash was most of the
+ * time of a fault-injection test under valgrind). */
+static uint64_t fnv1a(uint64_t h, const double *values, size_t n)
 {
-    const unsigned char *p = data;
-    while (n--) h = (h ^ *p++) * 1099511628211u;
+    while (n--) {
+        uint64_t bits;
+        memcpy(&bits, values++, sizeof bits);
+        h = (h ^ bits) * 1099511628211u;
+    }
     return h;
 }
 
@@ -47,7 +52,7 @@ static void observe_history(const sgdr_scheduler *s, observed *o)
                 o->problem = "history values";
                 return;
             }
-            o->history_hash = fnv1a(o->history_hash, chunk, n * sizeof chunk[0]);
+            o->history_hash = fnv1a(o->history_hash, chunk, n);
             if (c < OBSERVED_LAST && row + n == o->rows) o->last[c] = chunk[n - 1];
         }
     }

@@ -108,11 +108,12 @@ static int run_failed(run_state *rs, const char *call, sgdr_status st, int tries
     return 1;
 }
 
-/* One API call: retried while the policy allows; on a final failure, `goto out`. */
+/* One API call: retried while the policy allows; on a final failure, `goto out`. The view
+ * before it is taken only where a failure is compared with it (a policy is set). */
 #define RUN_CALL(rs, expr)                                                      \
     for (int tries_ = 0;; tries_++) {                                           \
         sgdr_status st_;                                                        \
-        run_view_take((rs)->s, &(rs)->before);                                  \
+        if ((rs)->env->on_failure != NULL) run_view_take((rs)->s, &(rs)->before); \
         st_ = (expr);                                                           \
         if (st_ == SGDR_OK) break;                                              \
         if (!run_failed((rs), #expr, st_, tries_)) goto out;                    \
