@@ -36,7 +36,9 @@ export declare class SGDRScheduler extends tf.Callback {
    * a checksummed file (during fit(), at an epoch's end, or after it). */
   save(path: string): Promise<void>;
   /** Continue the run saved at `path`; the model's weights and optimizer state are set at the
-   * next fit()'s onTrainBegin. A damaged file is refused and changes nothing. */
+   * next fit()'s onTrainBegin. A damaged file is refused and changes nothing; weights of
+   * another model are refused by load() when a fit() ran, else by the next fit(), which then
+   * puts back what load() replaced. */
   load(path: string): Promise<void>;
   /** Dispose the kept tensors and close the scheduler. */
   dispose(): void;

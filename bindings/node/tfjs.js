@@ -92,7 +92,9 @@ export class SGDRScheduler extends tf.Callback {
   #deriveStepsPerEpoch;
   #inFit = false; // onTrainBegin ran and onTrainEnd not yet: still true if that fit() threw
   #quiet = false; // the restore hook does nothing (ending a run abandoned by a fit() that threw)
-  #pending = null; // {model, optimizer} from load(), put into the model by the next onTrainBegin
+  // {model, optimizer, previous} from load(): the weights go into the model at the next
+  // onTrainBegin, or, if they do not fit it, `previous` (what load() replaced) comes back
+  #pending = null;
 
   /**
    * The Keras callback's positional arguments (minLr, maxLr, stepsPerEpoch, lrDecay = 1,
@@ -188,6 +190,12 @@ export class SGDRScheduler extends tf.Callback {
   }
 
   async onTrainBegin() {
+    if (this.#pending !== null && !this.#fits(this.#pending.model)) {
+      this.#undoLoad();
+      throw new SgdrError(Status.ECORRUPT, 'the loaded checkpoint holds the weights of another ' +
+        'model (their number, shapes or types differ); the scheduler and the snapshots are as ' +
+        'before load()');
+    }
     if (this.#inFit) this.#abandon();
     const resuming = this.scheduler.running; // a running state from load()
     const p = this.params ?? {};
@@ -247,6 +255,7 @@ export class SGDRScheduler extends tf.Callback {
   /** Free the snapshots' tensors and the scheduler. */
   dispose() {
     this.#dropAll();
+    this.#forgetPrevious();
     this.#pending = null;
     this.scheduler.close();
   }
@@ -282,7 +291,9 @@ export class SGDRScheduler extends tf.Callback {
   /** Continue the run saved by save(path): the scheduler and the snapshots are replaced now,
    * the model's weights and the optimizer's state at the next fit()'s onTrainBegin; pass that
    * fit() `initialEpoch: schedule.epoch`. The file's checksum is verified before anything in
-   * it is read; a refused file changes nothing. */
+   * it is read; a refused file changes nothing. Weights of another model are refused here when
+   * the callback knows its model (a fit() ran), else by that onTrainBegin, which then puts the
+   * scheduler and the snapshots back as they were before load(). */
   async load(path) {
     let data;
     try {
@@ -326,24 +337,52 @@ export class SGDRScheduler extends tf.Callback {
       }
       return { name: w.name, ...decodeTensor(w, `optimizer tensor ${j}`) };
     });
+    // A model this callback knows already (a fit() ran) is checked now; otherwise the next
+    // fit() checks it and, if it refuses, puts back what this load() replaces.
+    if (this.model != null && !this.#fits(model)) {
+      throw new SgdrError(Status.ECORRUPT, `load(): ${path} holds the weights of another ` +
+        'model (their number, shapes or types differ)');
+    }
+    const previous = { state: this.scheduler.saveState(), snapshots: this.#snapshots,
+      pending: this.#pending, inFit: this.#inFit };
     // the only call that can refuse what was checked above; it changes nothing when it does
     this.scheduler.loadState(new Uint8Array(Buffer.from(c.state, 'base64')));
-    this.#dropAll();
-    for (const [cycle, weights] of snapshots) this.#snapshots.set(cycle, weights.map(makeTensor));
-    this.#pending = { model, optimizer };
+    this.#snapshots = new Map(snapshots.map(([cycle, weights]) => [cycle, weights.map(makeTensor)]));
+    this.#pending = { model, optimizer, previous };
     this.#inFit = false;
   }
 
-  // The weights load() read, into the model (checked against it first) and its optimizer.
+  // Whether saved weights (load()'s {shape, dtype}) are as many as the model's, and alike.
+  #fits(saved) {
+    const live = this.model.getWeights();
+    return saved.length === live.length &&
+      saved.every((w, i) => w.dtype === live[i].dtype && w.shape.length === live[i].shape.length &&
+        w.shape.every((n, k) => n === live[i].shape[k]));
+  }
+
+  // Back to what the pending load() replaced: the scheduler's state, the snapshots, the
+  // load() before it, if any, and whether a fit() was under way.
+  #undoLoad() {
+    const { previous } = this.#pending;
+    this.scheduler.loadState(previous.state);
+    this.#dropAll();
+    this.#snapshots = previous.snapshots;
+    this.#pending = previous.pending;
+    this.#inFit = previous.inFit;
+  }
+
+  // Free the snapshots kept for #undoLoad(), once no load() can be undone.
+  #forgetPrevious() {
+    for (let p = this.#pending?.previous; p != null; p = p.pending?.previous) {
+      for (const copy of p.snapshots.values()) tf.dispose(copy);
+    }
+  }
+
+  // The weights load() read, into the model (onTrainBegin checked that they fit) and its
+  // optimizer.
   async #applyPending() {
     const { model, optimizer } = this.#pending;
-    const live = this.model.getWeights();
-    if (model.length !== live.length ||
-        model.some((w, i) => w.dtype !== live[i].dtype ||
-          w.shape.length !== live[i].shape.length || w.shape.some((n, k) => n !== live[i].shape[k]))) {
-      throw new SgdrError(Status.ECORRUPT, 'the loaded checkpoint holds the weights of another ' +
-        'model (their number, shapes or types differ)');
-    }
+    this.#forgetPrevious();
     const weights = model.map((w) => tf.tensor(w.values, w.shape, w.dtype));
     this.model.setWeights(weights);
     tf.dispose(weights);

@@ -32,7 +32,7 @@ for (const [mode, extra] of [['peak', ['--warmup-epochs', '1', '--max-cycles', '
     assert.match(r.stdout, /^restored snapshot \(end of cycle \d\): test accuracy 0\.\d{4} \(\d+ of 359 images\)$/m);
     assert.equal(r.stdout.split('\n').filter((l) => /^ {4}\d {2}/.test(l)).length, 6);
     const ref = spawnSync(tool, [...sched, '--steps-per-epoch', '12', '--epochs', '6'], { encoding: 'utf8' });
-    assert.equal(ref.status, 0, ref.stderr);
+    assert.equal(ref.status, 0, ref.error ? `${tool}: ${ref.error.message}` : ref.stderr);
     const got = rows(readFileSync(csv, 'utf8'));
     const want = rows(ref.stdout);
     assert.deepEqual(got[0], ['step', 'epoch', 'lr']);

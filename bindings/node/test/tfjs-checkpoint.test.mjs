@@ -103,14 +103,28 @@ test('save() at an epoch end and load() into new objects: the same lrs, snapshot
     assert.deepEqual(resumed.history.lr, want.lr);
     assert.deepEqual([...resumed.snapshots].map(([c, w]) => [c, values(w)]), want.snapshots);
     assert.deepEqual(values(m2.getWeights()), want.weights);
-    // a checkpoint of another model: refused at fit(), the model untouched
+    // a checkpoint of another model: refused at fit(), which puts back what load() replaced:
+    // the model, the scheduler and the snapshots are as before load()
     const other = model(2, 5);
     const before = values(other.getWeights());
     const o = new SGDRScheduler(OPTS);
+    const fresh = o.scheduler.saveState();
     await o.load(path);
+    assert.notDeepEqual(o.scheduler.saveState(), fresh);
     await assert.rejects(other.fit(x, y, { ...FIT, epochs: 7, initialEpoch: 2, callbacks: [o] }),
-      refused(Status.ECORRUPT, /another model/));
+      refused(Status.ECORRUPT, /another model.*as before load\(\)/));
     assert.deepEqual(values(other.getWeights()), before);
+    assert.deepEqual(o.scheduler.saveState(), fresh);
+    assert.equal(o.snapshots.size, 0);
+    // then a new run trains from the start, as with a callback that never loaded
+    await other.fit(x, y, { ...FIT, epochs: 2, callbacks: [o] });
+    assert.equal(o.epoch, 2);
+    // a callback that knows its model (a fit() ran) refuses such a checkpoint in load() itself
+    const trained = o.scheduler.saveState();
+    const kept = [...o.snapshots].map(([c, w]) => [c, values(w)]);
+    await assert.rejects(o.load(path), refused(Status.ECORRUPT, /another model/));
+    assert.deepEqual(o.scheduler.saveState(), trained);
+    assert.deepEqual([...o.snapshots].map(([c, w]) => [c, values(w)]), kept);
     await assert.rejects(o.load(join(dir, 'missing')), refused(Status.EIO, /missing/));
     for (const c of [whole, resumed, o]) c.dispose();
     for (const mm of [m, m2, other]) mm.dispose();
