@@ -395,13 +395,11 @@ static int run(sgdr_scheduler *s, const digits_options *o, const dataset *train,
     st.net = net;
     st.n = copy_params(net, NULL, 1, 0);
     if (o->resume != NULL) {
-        double saved = 0;
+        char err[512];
         if ((first = read_checkpoint(o->resume, net, &st, s)) < 0) goto out;
-        sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved);
-        if (saved != (double)spe || (size_t)first >= o->epochs) {
-            fprintf(stderr, "%s: %s was saved with %g batches per epoch after epoch %ld; this "
-                    "run has %zu batches per epoch and --epochs %zu\n", PROGRAM, o->resume,
-                    saved, first, spe, o->epochs);
+        if (digits_resume_check(s, o->resume, (uint64_t)first, spe, o->epochs, err,
+                                sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", PROGRAM, err);
             goto out;
         }
     }

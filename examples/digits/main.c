@@ -99,26 +99,13 @@ static long resume(const digits_options *o, mlp *m, snapshot_set *snaps, sgdr_sc
     unsigned char *data;
     size_t len;
     uint64_t first = 0;
-    double saved_spe = 0;
     char err[512];
     int rc = checkpoint_read(o->resume, &data, &len, err, sizeof err);
     if (rc == 0) {
         rc = checkpoint_load(data, len, o->resume, m, snaps, s, &first, err, sizeof err);
         free(data);
     }
-    /* Another --batch-size is another number of batches per epoch: the run goes on at the
-     * same epoch with the schedule of a run that had this many from the start. */
-    if (rc == 0 && sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved_spe) == SGDR_OK &&
-        saved_spe != (double)spe &&
-        sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH, (double)spe) != SGDR_OK) {
-        snprintf(err, sizeof err, "%s was saved with %g batches per epoch, this run has %zu: %s",
-                 o->resume, saved_spe, spe, sgdr_last_error(s));
-        rc = -1;
-    } else if (rc == 0 && first >= o->epochs) {
-        snprintf(err, sizeof err, "%s: saved after epoch %llu, nothing left of --epochs %zu",
-                 o->resume, (unsigned long long)first, o->epochs);
-        rc = -1;
-    }
+    if (rc == 0) rc = digits_resume_check(s, o->resume, first, spe, o->epochs, err, sizeof err);
     if (rc == 0) return (long)first;
     fprintf(stderr, "%s: %s\n", PROGRAM, err);
     return -1;

@@ -250,7 +250,9 @@ void digits_help(strbuf *b, const char *program, const char *about, unsigned acc
                   "                           epoch E (below --epochs) to PATH and stop\n"
                   "  --stop-after-epoch E     the epoch to stop after (1-based)\n"
                   "  --resume PATH            continue the run saved in PATH (its schedule and\n"
-                  "                           counters; the other flags as when it was saved)\n",
+                  "                           counters): --batch-size may differ, the schedule\n"
+                  "                           then follows the new batches per epoch; the\n"
+                  "                           other flags as when it was saved\n",
                   (unsigned long long)o.seed, o.data);
     if (accept & DIGITS_ACCEPT_DUMP)
         strbuf_add(b, "  --dump PATH              the final weights and every snapshot, exactly (%a)\n");

@@ -53,3 +53,21 @@ int digits_start(int argc, char **argv, const char *program, const char *about,
     dataset_free(&all);
     return *status == 0 ? 0 : -1;
 }
+
+int digits_resume_check(sgdr_scheduler *s, const char *path, uint64_t first, size_t spe,
+                        size_t epochs, char *err, size_t errlen)
+{
+    double saved = 0;
+    if (sgdr_get_param(s, SGDR_PARAM_STEPS_PER_EPOCH, &saved) == SGDR_OK && saved != (double)spe &&
+        sgdr_set_param(s, SGDR_PARAM_STEPS_PER_EPOCH, (double)spe) != SGDR_OK) {
+        snprintf(err, errlen, "%s was saved with %g batches per epoch, this run has %zu: %s",
+                 path, saved, spe, sgdr_last_error(s));
+        return -1;
+    }
+    if (first >= epochs) {
+        snprintf(err, errlen, "%s: saved after epoch %llu, nothing left of --epochs %zu", path,
+                 (unsigned long long)first, epochs);
+        return -1;
+    }
+    return 0;
+}

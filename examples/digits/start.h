@@ -3,6 +3,9 @@
 #ifndef DIGITS_START_H
 #define DIGITS_START_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "dataset.h"
 #include "options.h"
 #include "sgdr.h"
@@ -20,6 +23,14 @@ extern "C" {
 int digits_start(int argc, char **argv, const char *program, const char *about,
                  const char *epilogue, unsigned accept, sgdr_scheduler *s, digits_options *o,
                  dataset *train, dataset *test, int *status);
+
+/* After a checkpoint (`path`, `first` epochs trained) was loaded into s: the run goes on
+ * under this run's `spe` batches per epoch (another --batch-size is another number of
+ * batches per epoch: at the same epoch, with the schedule of a run that had this many from
+ * the start) and must leave some of `epochs` to train. Returns 0, or -1 with the reason in
+ * err. */
+int digits_resume_check(sgdr_scheduler *s, const char *path, uint64_t first, size_t spe,
+                        size_t epochs, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@ extern "C" {
 #include "start.h"
 #include "train.h"
 }
+#include "epochs.hpp"
 
 namespace {
 
@@ -217,14 +218,10 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
     std::uint64_t first = 0;
     if (o.resume != nullptr) {
         first = load(o.resume, trainer, s, snaps, o.hidden);
-        if (s.get(SGDR_PARAM_STEPS_PER_EPOCH) != static_cast<double>(spe) || first >= o.epochs)
-            throw Failure{std::string(o.resume) + " was saved with " +
-                              std::to_string(static_cast<std::uint64_t>(
-                                  s.get(SGDR_PARAM_STEPS_PER_EPOCH))) +
-                              " batches per epoch after epoch " + std::to_string(first) +
-                              "; this run has " + std::to_string(spe) +
-                              " batches per epoch and --epochs " + std::to_string(o.epochs),
-                          1};
+        char err[512];
+        if (digits_resume_check(s.native_handle(), o.resume, first, spe, o.epochs, err,
+                                sizeof err) != 0)
+            throw Failure{err, 1};
         refuse_zero_lr(s, first * spe, o.epochs * spe, 1);
     }
     attach(s, trainer, next_lr, snaps);
@@ -232,42 +229,17 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
 
     report_header(s.native_handle(), &o, &train_set, &test_set, spe);
     if (first > 0) std::printf("(resumed from %s after epoch %" PRIu64 ")\n", o.resume, first);
-    report_progress pr{s.native_handle(), o.epochs};
-    std::vector<std::size_t> order(train.x.size());
-    rng r;
-    rng_order_start(&r, order.data(), order.size(), o.seed, first);
-    Images batches;
-    for (std::size_t epoch = first; epoch < o.epochs; epoch++) {
-        const std::uint64_t before = s.snapshots();
-        rng_shuffle(&r, order.data(), order.size());
-        batches.x.clear();
-        batches.y.clear();
-        for (std::size_t i : order) {
-            batches.x.push_back(train.x[i]);
-            batches.y.push_back(train.y[i]);
-        }
-        double *elr = lr.data() + epoch * spe;
-        train_epoch(s, trainer, next_lr, batches.x, batches.y, o.batch_size, epoch, elr);
-        epoch_record rec{};
-        report_lr_range(&rec, elr, spe);
-        rec.loss = training_loss(trainer.get_net(), train);
-        rec.test_accuracy = accuracy(trainer.get_net(), test);
-        rec.snapshot = s.snapshots() > before;
-        rec.cycle = static_cast<std::uint32_t>(s.progress(SGDR_PROGRESS_LAST_SNAPSHOT));
-        report_epoch(&pr, epoch, &rec);
-        if (epoch + 1 == o.stop_after) {
-            save(o.checkpoint, trainer, s, snaps, o.hidden, epoch + 1);
-            if (o.lr_csv != nullptr &&
-                report_lr_csv(program, o.lr_csv, lr.data(), first * spe, (epoch + 1) * spe, spe))
-                return 1;
-            std::printf("\ncheckpoint after epoch %zu: %s\n", epoch + 1, o.checkpoint);
-            return 0;
-        }
-    }
-    s.on_train_end();
-    if (o.lr_csv != nullptr &&
-        report_lr_csv(program, o.lr_csv, lr.data(), first * spe, o.epochs * spe, spe) != 0)
-        return 1;
+    const digits_epochs_end e = digits_epochs(
+        s, o, program, spe, first, train, lr,
+        [&](const Images &batches, std::size_t epoch, double *elr) {
+            train_epoch(s, trainer, next_lr, batches.x, batches.y, o.batch_size, epoch, elr);
+        },
+        [&](epoch_record &rec) {
+            rec.loss = training_loss(trainer.get_net(), train);
+            rec.test_accuracy = accuracy(trainer.get_net(), test);
+        },
+        [&](std::size_t epochs) { save(o.checkpoint, trainer, s, snaps, o.hidden, epochs); });
+    if (e != digits_epochs_end::ended) return e == digits_epochs_end::failed ? 1 : 0;
 
     std::printf("\n");
     const long restored =

@@ -37,6 +37,7 @@ extern "C" {
 #include "start.h"
 #include "train.h"
 }
+#include "epochs.hpp"
 
 namespace {
 
@@ -224,57 +225,31 @@ int run(sgdr::Scheduler &s, const digits_options &o, const dataset &train_set,
     std::uint64_t first = 0;
     if (o.resume != nullptr) {
         first = load(o.resume, net, opt, s, snaps);
-        if (s.get(SGDR_PARAM_STEPS_PER_EPOCH) != static_cast<double>(spe) || first >= o.epochs)
-            throw Failure{std::string(o.resume) + " was saved with " +
-                          std::to_string(static_cast<std::uint64_t>(s.get(SGDR_PARAM_STEPS_PER_EPOCH))) +
-                          " batches per epoch after epoch " + std::to_string(first) +
-                          "; this run has " + std::to_string(spe) +
-                          " batches per epoch and --epochs " + std::to_string(o.epochs)};
+        char err[512];
+        if (digits_resume_check(s.native_handle(), o.resume, first, spe, o.epochs, err,
+                                sizeof err) != 0)
+            throw Failure{err};
     }
     attach(s, net, opt, snaps);
     s.on_train_begin();
 
     report_header(s.native_handle(), &o, &train_set, &test_set, spe);
     if (first > 0) std::printf("(resumed from %s after epoch %" PRIu64 ")\n", o.resume, first);
-    report_progress pr{s.native_handle(), o.epochs};
-    std::vector<std::size_t> order(train.x.size());
-    rng r;
-    rng_order_start(&r, order.data(), order.size(), o.seed, first);
-    Images batch_order;
-    for (std::size_t epoch = first; epoch < o.epochs; epoch++) {
-        const std::uint64_t before = s.snapshots();
-        rng_shuffle(&r, order.data(), order.size());
-        batch_order.x.clear();
-        batch_order.y.clear();
-        for (std::size_t i : order) {
-            batch_order.x.push_back(train.x[i]);
-            batch_order.y.push_back(train.y[i]);
-        }
-        double *elr = lr.data() + epoch * spe;
-        train_epoch(s, net, opt, batch_order.x, batch_order.y, o.batch_size, epoch, elr);
-        epoch_record rec{};
-        report_lr_range(&rec, elr, spe);
-        /* tiny-dnn's train() reports no loss: the mean over the training set after the epoch */
-        rec.loss = static_cast<double>(net.get_loss<tiny_dnn::cross_entropy_multiclass>(
-                       train.x, train.t)) /
-                   static_cast<double>(train.x.size());
-        rec.test_accuracy = accuracy(net, test);
-        rec.snapshot = s.snapshots() > before;
-        rec.cycle = static_cast<std::uint32_t>(s.progress(SGDR_PROGRESS_LAST_SNAPSHOT));
-        report_epoch(&pr, epoch, &rec);
-        if (epoch + 1 == o.stop_after) {
-            save(o.checkpoint, net, opt, s, snaps, epoch + 1);
-            if (o.lr_csv != nullptr &&
-                report_lr_csv(program, o.lr_csv, lr.data(), first * spe, (epoch + 1) * spe, spe))
-                return 1;
-            std::printf("\ncheckpoint after epoch %zu: %s\n", epoch + 1, o.checkpoint);
-            return 0;
-        }
-    }
-    s.on_train_end();
-    if (o.lr_csv != nullptr &&
-        report_lr_csv(program, o.lr_csv, lr.data(), first * spe, o.epochs * spe, spe) != 0)
-        return 1;
+    const digits_epochs_end e = digits_epochs(
+        s, o, program, spe, first, train, lr,
+        [&](const Images &batches, std::size_t epoch, double *elr) {
+            train_epoch(s, net, opt, batches.x, batches.y, o.batch_size, epoch, elr);
+        },
+        [&](epoch_record &rec) {
+            /* tiny-dnn's train() reports no loss: the mean over the training set after the
+             * epoch */
+            rec.loss = static_cast<double>(net.get_loss<tiny_dnn::cross_entropy_multiclass>(
+                           train.x, train.t)) /
+                       static_cast<double>(train.x.size());
+            rec.test_accuracy = accuracy(net, test);
+        },
+        [&](std::size_t epochs) { save(o.checkpoint, net, opt, s, snaps, epochs); });
+    if (e != digits_epochs_end::ended) return e == digits_epochs_end::failed ? 1 : 0;
 
     std::printf("\n");
     const long restored =

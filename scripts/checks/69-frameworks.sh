@@ -8,7 +8,8 @@
 # snapshot reaches 0.95 test accuracy; the final weights are the last snapshot exactly; the
 # same flags give the same bytes; stopping after any epoch and resuming ends with the same
 # learning rates, final weights, snapshots and accuracy lines, bit for bit (all three train on
-# one thread); bad flags exit 2 and bad checkpoints 1; dlib refuses a schedule with a
+# one thread); resuming with another --batch-size trains with sgdr-schedule's rates for the
+# new batches per epoch; bad flags exit 2 and bad checkpoints 1; dlib refuses a schedule with a
 # learning rate of 0 before training; each guide docs/guides/<framework>.md shows the
 # trainer's glue file exactly (so the trainer's build compiles it), under 40 lines of code,
 # and lines of output the trainer prints; and a build without the frameworks leaves them out.
@@ -51,8 +52,10 @@ peak=(--warmup-epochs 2 --warmup-start-lr 0.01 --lr-decay 0.7 --max-cycles 3 --c
       --mult-factor 2 --min-lr 0.001 --max-lr 0.1)
 "$schedule" --steps-per-epoch 45 --epochs 20 "${peak[@]}" --format csv >"$tmp/peak.expected"
 # warm-up, cycles of 1, 2, 4 epochs, one epoch held at min_lr
-short=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2
-       --lr-decay 0.8 --max-cycles 3 --momentum 0.8)
+short_schedule=(--epochs 9 --warmup-epochs 1 --warmup-start-lr 0.02 --cycle-length 1 --mult-factor 2
+                --lr-decay 0.8 --max-cycles 3 --min-lr 0.001 --max-lr 0.1)
+short=("${short_schedule[@]}" --momentum 0.8)
+"$schedule" --steps-per-epoch 23 "${short_schedule[@]}" --format csv >"$tmp/short23.expected"
 
 for fw in darknet tinydnn dlib; do
   bin=$build/examples/$fw/sgdr-$fw-digits
@@ -112,8 +115,16 @@ for fw in darknet tinydnn dlib; do
   [ "$rc" -eq 1 ] && grep -q 'not a checkpoint' "$d/err" || problem "$fw: --resume of a CSV file: exit $rc, $(cat "$d/err")"
   status_of "${short[@]}" --hidden 32 --resume "$d/ck3"
   [ "$rc" -eq 1 ] && grep -q 'another model' "$d/err" || problem "$fw: --resume with another --hidden: exit $rc, $(cat "$d/err")"
-  status_of "${short[@]}" --batch-size 64 --resume "$d/ck3"
-  [ "$rc" -eq 1 ] && grep -q '45 batches per epoch' "$d/err" || problem "$fw: --resume with another --batch-size: exit $rc, $(cat "$d/err")"
+  # Another --batch-size continues the run: 23 batches per epoch after epoch 3, each trained
+  # with sgdr-schedule's rate for 23 batches per epoch from the start.
+  status_of "${short[@]}" --batch-size 64 --resume "$d/ck3" --lr-csv "$d/b64.csv"
+  if [ "$rc" -eq 0 ]; then
+    { head -n 1 "$tmp/short23.expected"; tail -n +$((2 + 3 * 23)) "$tmp/short23.expected"; } >"$d/b64.expected"
+    trace "$d/b64.expected" "$d/b64.csv" "$kind" "$fw, --resume with --batch-size 64 after epoch 3"
+    grep -q '^restored snapshot' "$d/out" || problem "$fw: --resume with --batch-size 64: no snapshot restored"
+  else
+    problem "$fw: --resume with another --batch-size: exit $rc, $(cat "$d/err")"
+  fi
   head -c 2000 "$d/ck3" >"$d/short"
   status_of "${short[@]}" --resume "$d/short"
   [ "$rc" -eq 1 ] && grep -q 'truncated' "$d/err" || problem "$fw: a truncated checkpoint: exit $rc, $(cat "$d/err")"
