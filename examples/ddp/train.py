@@ -25,6 +25,7 @@ import signal
 import struct
 import sys
 import tempfile
+import time
 import traceback
 
 import numpy as np
@@ -100,6 +101,9 @@ def parse_args(argv):
     d.add_argument("--resume", metavar="PATH", help="continue from a checkpoint")
     d.add_argument("--weights-out", metavar="PATH",
                    help="rank 0 saves the final weights, optimizer state and snapshots")
+    d.add_argument("--finish-timeout", type=float, default=60, metavar="SECONDS",
+                   help="once a rank has ended, how long the others may take to end before "
+                   "they are named and stopped (default 60)")
     d.add_argument("--skew-rank", type=int, metavar="R",
                    help="test flag: rank R's max_lr is one bit higher, which the per-epoch "
                    "check must catch")
@@ -111,6 +115,8 @@ def parse_args(argv):
                 % (a.stop_after_epoch, a.epochs - 1))
     if a.ranks < 1:
         p.error("--ranks %d: expected 1 or more" % a.ranks)
+    if not 0 < a.finish_timeout < math.inf:
+        p.error("--finish-timeout %g: expected a number of seconds above 0" % a.finish_timeout)
     if a.skew_rank is not None and not 0 <= a.skew_rank < a.ranks:
         p.error("--skew-rank %d: there are ranks 0 to %d" % (a.skew_rank, a.ranks - 1))
     for name in ("epochs", "batch_size", "hidden"):
@@ -370,19 +376,32 @@ def how(exitcode):
 def run_ranks(a, rendezvous):
     """Start the ranks and wait for them. When one fails, name it (a rank killed by a signal,
     else the first that raised, else the first seen to exit non-zero), stop the others and
-    return 1."""
+    return 1. A rank still running --finish-timeout seconds after another ended with status 0
+    is named and stopped too (it waits for something that will not come)."""
     ctx = mp.get_context("spawn")
     first_failure = ctx.Value("i", -1)
     procs = [ctx.Process(target=worker, args=(r, a.ranks, a, rendezvous, first_failure))
              for r in range(a.ranks)]
     for p in procs:
         p.start()
+    ended = None  # (rank, time) of the first rank seen to end with status 0
     while True:
         running = [p for p in procs if p.exitcode is None]
         failed = [r for r, p in enumerate(procs) if p.exitcode not in (None, 0)]
         if failed or not running:
             break
-        multiprocessing.connection.wait([p.sentinel for p in running])
+        if ended is None and len(running) < len(procs):
+            ended = (next(r for r, p in enumerate(procs) if p.exitcode == 0), time.monotonic())
+        left = None if ended is None else ended[1] + a.finish_timeout - time.monotonic()
+        if left is not None and left <= 0:
+            late = [r for r, p in enumerate(procs) if p.exitcode is None]
+            print("%s: rank %d ended; rank%s %s still run%s %g s later; stopping %s"
+                  % (PROGRAM, ended[0], "s" if len(late) > 1 else "", ", ".join(map(str, late)),
+                     "" if len(late) > 1 else "s", a.finish_timeout,
+                     "them" if len(late) > 1 else "it"), file=sys.stderr)
+            stop(procs)
+            return 1
+        multiprocessing.connection.wait([p.sentinel for p in running], left)
     if not failed:
         return 0
     killed = [r for r in failed if procs[r].exitcode < 0]
@@ -399,6 +418,12 @@ def run_ranks(a, rendezvous):
                                 "; stopping rank%s %s" % ("s" if len(others) > 1 else "",
                                                           ", ".join(map(str, others)))
                                 if others else ""), file=sys.stderr)
+    stop(procs)
+    return 1
+
+
+def stop(procs):
+    """Terminate the ranks still running; kill those still there 10 s later."""
     for p in procs:
         if p.exitcode is None:
             p.terminate()
@@ -407,7 +432,6 @@ def run_ranks(a, rendezvous):
         if p.exitcode is None:
             p.kill()
             p.join()
-    return 1
 
 
 def main(argv=None):

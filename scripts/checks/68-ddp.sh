@@ -8,7 +8,8 @@
 # on 1 rank with batch 64 it trains with sgdr-schedule's rates for 23 steps per epoch; a rank
 # given another max_lr is caught at the first epoch's end and named; a rank that raises inside
 # a collective, or is killed by SIGKILL mid-training, is named and the run exits non-zero
-# within 60 s; output directories are created. PyTorch or gloo missing is a failure, not a
+# within 60 s; a rank still running --finish-timeout seconds after another ended is named and
+# stopped; output directories are created. PyTorch or gloo missing is a failure, not a
 # skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -146,6 +147,33 @@ for r in 0 1; do
     || problem "rank $r raising inside all_reduce: the run did not end within 60 s of the raise"
   grep -q "^train.py: rank $r exited with status 1; stopping rank" "$tmp/raise.err" \
     || problem "rank $r raising inside all_reduce is not named: $(tail -3 "$tmp/raise.err")"
+done
+
+# 6b. A rank that hangs after the others ended with status 0 (in destroy_process_group,
+#     wrapped the same way) is named and stopped --finish-timeout seconds after the first
+#     rank ended, and the run exits non-zero.
+cat >"$tmp/inject/sitecustomize.py" <<'PY'
+import os, time
+_rank = int(os.environ["SGDR_TEST_HANG"])
+import torch.distributed as _dist
+_orig = _dist.destroy_process_group
+def _destroy(*args, **kwargs):
+    if _dist.get_rank() == _rank:
+        time.sleep(1000)
+    return _orig(*args, **kwargs)
+_dist.destroy_process_group = _destroy
+PY
+rc=0
+start=$(date +%s)
+PYTHONPATH="$tmp/inject${PYTHONPATH:+:$PYTHONPATH}" SGDR_TEST_HANG=1 timeout 300 $train --ranks 2 --epochs 1 \
+  --finish-timeout 5 >"$tmp/hang.txt" 2>"$tmp/hang.err" || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || problem "rank 1 hanging after rank 0 ended: exit status $rc"
+[ $(( $(date +%s) - start )) -le 60 ] || problem "rank 1 hanging after rank 0 ended: the run took more than 60 s"
+grep -q "^train.py: rank 0 ended; rank 1 still runs 5 s later; stopping it" "$tmp/hang.err" \
+  || problem "rank 1 hanging after rank 0 ended is not named: $(tail -3 "$tmp/hang.err")"
+for bad in 0 -1 x; do
+  rc=0; $train --finish-timeout "$bad" >/dev/null 2>"$tmp/bad.err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -q -- "--finish-timeout" "$tmp/bad.err" || problem "--finish-timeout $bad: exit $rc"
 done
 
 # 7. SIGKILL to rank 1 mid-training (after epoch 2): named, every rank gone, non-zero exit
