@@ -30,16 +30,18 @@ total=$(printf '%s\n' "$list" | grep -c . || true)
 
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+# memcheck OPTION...: the loop's test ($name, $wd, $envs, $cmd) under memcheck, its output in
+# $log/$name.out
+memcheck() {
+  (cd "$wd" && env SGDR_TEST_SHORT=1 "${envs[@]}" timeout 600 valgrind -q --error-exitcode=1 \
+    --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" "${cmd[@]}") >"$log/$name.out" 2>&1
+}
 passed=0 failed=()
 while IFS=$'\t' read -r -a row; do
   name=${row[0]} wd=${row[1]} env=${row[2]}
   cmd=("${row[@]:3}")
   envs=()
   [ -z "$env" ] || IFS=';' read -r -a envs <<<"$env"
-  memcheck() { # OPTION...: the test under memcheck, its output in $log/$name.out
-    (cd "$wd" && env SGDR_TEST_SHORT=1 "${envs[@]}" timeout 600 valgrind -q --error-exitcode=1 \
-      --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" "${cmd[@]}") >"$log/$name.out" 2>&1
-  }
   start=$(date +%s)
   if memcheck; then
     passed=$((passed + 1))

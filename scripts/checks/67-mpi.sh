@@ -170,7 +170,7 @@ for i in "${!bad[@]}"; do
   [ "$(cat "$tmp/bad$i.rc")" -ne 0 ] || problem "sgdr-digits-mpi ${bad[$i]}: exit status 0"
   grep -q '^sgdr-digits-mpi: ' "$tmp/bad$i.err" || problem "sgdr-digits-mpi ${bad[$i]}: no message"
 done
-grep -q 'truncated' "$tmp/bad11.err" || problem "a truncated checkpoint is not refused as such"
+grep -q 'truncated' "$tmp/bad$((${#bad[@]} - 1)).err" || problem "a truncated checkpoint (the last case) is not refused as such"
 
 # 5. The directories of the output files are created.
 run 2 --epochs 1 --lr-csv "$tmp/new/lr" --weights-out "$tmp/new2/w" >/dev/null 2>"$tmp/dirs.err" \

@@ -11,8 +11,8 @@
 
 #include "observe.h"
 
-/* FNV-1a over the values' bits, a value at a time (byte by byte, this hash was most of the
- * time of a fault-injection test under valgrind). */
+/* FNV-1a over the values' bits, a value at a time (byte by byte, this hash took the largest
+ * share of a fault-injection test's time). */
 static uint64_t fnv1a(uint64_t h, const double *values, size_t n)
 {
     while (n--) {
